@@ -1,0 +1,1 @@
+//! Placeholder: the CBS OData fetcher is being written.
