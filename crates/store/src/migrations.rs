@@ -1,0 +1,82 @@
+//! Numbered schema migrations. Migration `n` brings the schema from version `n` to `n + 1`; the version is
+//! kept in `PRAGMA user_version`. Migrations are only ever appended, never edited, so every database can be
+//! brought forward from whatever version it has.
+
+use crate::{Result, StoreError};
+use rusqlite::Connection;
+
+/// The migrations in order. Each is one SQL script, run in a transaction with the version bump.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: regions, imports, current observations and their history.
+    "CREATE TABLE imports (
+        id INTEGER PRIMARY KEY,
+        source_name TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        format TEXT NOT NULL,
+        source_table TEXT,
+        source_title TEXT,
+        classification_year INTEGER,
+        imported_at TEXT NOT NULL,
+        n_observations INTEGER NOT NULL,
+        n_new INTEGER NOT NULL,
+        n_changed INTEGER NOT NULL,
+        synthetic INTEGER NOT NULL DEFAULT 0,
+        notes TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX imports_by_sha256 ON imports (sha256, format);
+
+    CREATE TABLE regions (
+        classification_year INTEGER NOT NULL,
+        code TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('country', 'municipality', 'district', 'neighbourhood')),
+        name TEXT NOT NULL,
+        parent TEXT,
+        import_id INTEGER NOT NULL REFERENCES imports (id),
+        PRIMARY KEY (classification_year, code)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE observations (
+        region TEXT NOT NULL,
+        period TEXT NOT NULL,
+        variable TEXT NOT NULL,
+        value REAL,
+        status TEXT NOT NULL CHECK (
+            (status IN ('final', 'provisional') AND value IS NOT NULL)
+            OR (status IN ('missing', 'secret', 'not_yet_published') AND value IS NULL)),
+        import_id INTEGER NOT NULL REFERENCES imports (id),
+        classification_year INTEGER,
+        PRIMARY KEY (region, period, variable)
+    ) WITHOUT ROWID;
+    CREATE INDEX observations_by_variable ON observations (variable, period);
+
+    CREATE TABLE observation_history (
+        region TEXT NOT NULL,
+        period TEXT NOT NULL,
+        variable TEXT NOT NULL,
+        value REAL,
+        status TEXT NOT NULL,
+        import_id INTEGER NOT NULL REFERENCES imports (id),
+        superseded_by INTEGER NOT NULL REFERENCES imports (id)
+    );
+    CREATE INDEX observation_history_by_key ON observation_history (region, period, variable);
+
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+];
+
+/// Brings the schema up to date. A database from a newer wijkmonitor is refused rather than damaged.
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let latest = MIGRATIONS.len() as i64;
+    if version > latest {
+        return Err(StoreError::Invalid(format!(
+            "the database has schema version {version}, newer than this wijkmonitor knows ({latest}); upgrade wijkmonitor"
+        )));
+    }
+    for (i, script) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(script)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
