@@ -1,0 +1,203 @@
+//! Disclosure control, applied to computed figures before anything is shown or exported.
+//!
+//! 1. **Primary suppression** per figure, with the rule the indicator names (`data/catalogue/disclosure.toml`):
+//!    a base below the rule's threshold (e.g. fewer than 100 households for an income share) or a value in the
+//!    secret range (youth care 0-7) makes the figure secret; counts are rounded to the rule's multiple. The
+//!    thresholds apply to every aggregate again, not only to the buurten CBS already protected.
+//! 2. **Complementary suppression.** Published figures are linked by additive relations: a municipality is its
+//!    area plus the rest, an area is its buurten, all areas are the areas, a wijk is its buurten, a gemeente is
+//!    its wijken. Anyone who knows all but one figure of a relation can compute the last by subtraction (for
+//!    ratios, approximately, from the published bases). The engine plays that attacker: it recovers every figure
+//!    that is the only unknown of a relation, repeatedly, and whenever a secret figure would be recovered it
+//!    suppresses one more published figure of that relation (the smallest child, else the parent) and starts
+//!    again, until no secret figure can be recovered.
+
+use crate::compute::{Reason, Results};
+use crate::geography::{Geography, TargetKind};
+use std::collections::HashMap;
+use wijkmonitor_model::catalogue::Aggregation;
+use wijkmonitor_model::disclosure::DisclosureRules;
+use wijkmonitor_model::Catalogue;
+
+const SECRET: u8 = 4;
+
+/// The additive relations between targets: `(parent, children)`, children with full weight only.
+pub fn relations(geo: &Geography, period: usize) -> Vec<(u32, Vec<u32>)> {
+    let mut relations = Vec::new();
+    // Dataset region index -> target index, for buurt targets.
+    let mut buurt_target: HashMap<u32, u32> = HashMap::new();
+    let mut by_parent: HashMap<String, Vec<u32>> = HashMap::new();
+    for (t, target) in geo.targets.iter().enumerate() {
+        if target.kind == TargetKind::Buurt {
+            if let Some(own) = target.own {
+                buurt_target.insert(own, t as u32);
+            }
+        }
+        if matches!(target.kind, TargetKind::Buurt | TargetKind::Wijk) {
+            let code = &target.id;
+            let parent = if target.kind == TargetKind::Buurt { format!("WK{}", &code[2..8]) } else { format!("GM{}", &code[2..6]) };
+            by_parent.entry(parent).or_default().push(t as u32);
+        }
+    }
+    let children_of = |members: &[(u32, f64)]| -> Option<Vec<u32>> {
+        // A relation holds only when every member counts in full.
+        members.iter().map(|&(m, w)| if (w - 1.0).abs() < 1e-12 { buurt_target.get(&m).copied() } else { None }).collect()
+    };
+    let mut areas_of_gemeente: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
+    let mut all_areas = Vec::new();
+    let mut all_target = None;
+    for (t, target) in geo.targets.iter().enumerate() {
+        let t = t as u32;
+        match target.kind {
+            TargetKind::Wijk | TargetKind::Gemeente => {
+                if let Some(children) = by_parent.get(&target.id) {
+                    relations.push((t, children.clone()));
+                }
+            }
+            TargetKind::Area | TargetKind::RestOfMunicipality => {
+                if let Some(children) = children_of(&target.members[period]) {
+                    if !children.is_empty() {
+                        relations.push((t, children));
+                    }
+                }
+                if target.kind == TargetKind::Area {
+                    all_areas.push(t);
+                    if let (Some(gm), Some(area)) = (&target.municipality, &target.area) {
+                        if let Some(rest) = geo.target(&crate::geography::rest_id(area)) {
+                            areas_of_gemeente.entry(gm.to_string()).or_default().push((t, rest as u32));
+                        }
+                    }
+                }
+            }
+            TargetKind::AllAreas => all_target = Some(t),
+            _ => {}
+        }
+    }
+    for (gm, pairs) in areas_of_gemeente {
+        if let Some(parent) = geo.target(&gm) {
+            for (area, rest) in pairs {
+                relations.push((parent as u32, vec![area, rest]));
+            }
+        }
+    }
+    if let Some(all) = all_target {
+        relations.push((all, all_areas));
+    }
+    relations
+}
+
+/// Applies primary and complementary suppression to every figure.
+pub fn apply(results: &mut Results, geo: &Geography, catalogue: &Catalogue, rules: &DisclosureRules) {
+    let n_periods = results.periods.len();
+    let relations_per_period: Vec<Vec<(u32, Vec<u32>)>> = (0..n_periods).map(|p| relations(geo, p)).collect();
+    for i in 0..results.indicators.len() {
+        let Some(indicator) = catalogue.indicator(&results.indicators[i]) else { continue };
+        let rule = rules.get(&indicator.disclosure);
+        let is_sum = matches!(indicator.aggregation, Aggregation::Sum { .. });
+        for (p, relations) in relations_per_period.iter().enumerate() {
+            let col = results.column_mut(i, p);
+            if let Some(rule) = rule {
+                for t in 0..col.value.len() {
+                    if col.value[t].is_nan() {
+                        continue;
+                    }
+                    let published_by_source = geo.targets[t].own.is_some() && col.coverage[t] >= 1.0 && col.reason[t] == Reason::None as u8;
+                    if let Some(min) = &rule.min_base {
+                        let base = col.base[t];
+                        // A figure the source itself published without a known base was already protected there.
+                        let too_small = if base.is_nan() { !published_by_source } else { base < min.threshold };
+                        if too_small {
+                            suppress(col, t, Reason::BaseBelowThreshold);
+                            continue;
+                        }
+                    }
+                    if let Some(limit) = rule.secret_at_or_below {
+                        if col.value[t] <= limit {
+                            suppress(col, t, Reason::SmallValue);
+                            continue;
+                        }
+                    }
+                    if let (Some(step), true) = (rule.round_to, is_sum) {
+                        col.value[t] = (col.value[t] / step).round() * step;
+                    }
+                }
+            }
+            complementary(col, relations);
+        }
+    }
+}
+
+fn suppress(col: &mut crate::compute::Column, t: usize, reason: Reason) {
+    col.value[t] = f64::NAN;
+    col.status[t] = SECRET;
+    col.reason[t] = reason as u8;
+}
+
+/// Complementary suppression for one column: see the module documentation.
+pub fn complementary(col: &mut crate::compute::Column, relations: &[(u32, Vec<u32>)]) {
+    if !col.status.iter().any(|&s| s == SECRET) {
+        return;
+    }
+    loop {
+        match first_leak(&col.value, &col.status, relations) {
+            None => return,
+            Some(relation) => {
+                let (parent, children) = &relations[relation];
+                // Suppress the smallest published child, else the parent.
+                let candidate = children
+                    .iter()
+                    .copied()
+                    .filter(|&c| !col.value[c as usize].is_nan())
+                    .min_by(|&a, &b| col.value[a as usize].abs().total_cmp(&col.value[b as usize].abs()))
+                    .or_else(|| (!col.value[*parent as usize].is_nan()).then_some(*parent));
+                match candidate {
+                    Some(c) => suppress(col, c as usize, Reason::Complementary),
+                    None => {
+                        // Every other figure of the relation is unpublished but recoverable through other
+                        // relations (a chain). Protect one of those like a secret figure, so that the next round
+                        // suppresses a published figure further up the chain.
+                        let chained = std::iter::once(parent)
+                            .chain(children.iter())
+                            .copied()
+                            .find(|&c| col.status[c as usize] != SECRET);
+                        match chained {
+                            Some(c) => suppress(col, c as usize, Reason::Complementary),
+                            None => return,
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Plays the attacker: returns the relation through which a secret figure can be recovered, if any.
+pub fn first_leak(values: &[f64], status: &[u8], relations: &[(u32, Vec<u32>)]) -> Option<usize> {
+    let mut known: Vec<bool> = values.iter().map(|v| !v.is_nan()).collect();
+    loop {
+        let mut progress = false;
+        for (r, (parent, children)) in relations.iter().enumerate() {
+            let mut unknown = None;
+            let mut n_unknown = 0;
+            for &c in std::iter::once(parent).chain(children.iter()) {
+                if !known[c as usize] {
+                    n_unknown += 1;
+                    unknown = Some(c);
+                    if n_unknown > 1 {
+                        break;
+                    }
+                }
+            }
+            if let (1, Some(c)) = (n_unknown, unknown) {
+                if status[c as usize] == SECRET {
+                    return Some(r);
+                }
+                known[c as usize] = true;
+                progress = true;
+            }
+        }
+        if !progress {
+            return None;
+        }
+    }
+}

@@ -1,0 +1,284 @@
+//! Golden tests of the engine with hand-computed aggregates, and a property test that tries to recover
+//! suppressed figures by differencing.
+
+use super::*;
+use crate::compare::{compare, GapTrend};
+use crate::dataset::status_of;
+use wijkmonitor_model::area::parse_areas_csv;
+use wijkmonitor_model::catalogue::Direction;
+use wijkmonitor_model::{Observation, Period, RegionCode, Status, Value};
+
+fn code(s: &str) -> RegionCode {
+    RegionCode::parse(s).unwrap()
+}
+
+/// Observations from `(region, year, variable, value)`; `None` is a secret figure.
+fn observations(rows: &[(&str, i32, &str, Option<f64>)]) -> Vec<Observation> {
+    rows.iter()
+        .map(|&(r, y, v, x)| Observation {
+            region: code(r),
+            period: Period::Year(y),
+            variable: v.to_string(),
+            value: x.map_or(Value::absent(Status::Secret), Value::final_),
+        })
+        .collect()
+}
+
+fn areas(csv: &str) -> FocusAreaSet {
+    parse_areas_csv(&format!("area_id,area_name,gemeente_code,buurt_code,classification_year\n{csv}"), "test", false).unwrap()
+}
+
+struct Fixture {
+    run: Run,
+}
+
+impl Fixture {
+    fn new(rows: &[(&str, i32, &str, Option<f64>)], areas_csv: &str, crosswalk: &Crosswalk) -> Fixture {
+        let obs = observations(rows);
+        let ds = Dataset::from_observations(obs.iter().map(|o| (o, 1)));
+        let run = run(
+            &ds,
+            &Catalogue::builtin(),
+            &DisclosureRules::builtin(),
+            &areas(areas_csv),
+            crosswalk,
+            &HashMap::new(),
+            &Params::builtin(),
+        );
+        Fixture { run }
+    }
+
+    fn get(&self, target: &str, year: i32, indicator: &str) -> (Option<f64>, Status, Reason, f32) {
+        let r = &self.run.results;
+        let i = r.indicator_index(indicator).unwrap_or_else(|| panic!("indicator {indicator} not computed"));
+        let p = r.period_index(Period::Year(year)).unwrap();
+        let t = self.run.geography.target(target).unwrap_or_else(|| panic!("no target {target}"));
+        let c = r.column(i, p);
+        (c.number(t), status_of(c.status[t]), Reason::from_code(c.reason[t]), c.coverage[t])
+    }
+}
+
+fn close(a: Option<f64>, b: f64) -> bool {
+    a.is_some_and(|a| (a - b).abs() < 1e-9)
+}
+
+/// Gemeente GM0001 with four buurten in two wijken; the area holds BU00010001 and BU00010002.
+fn base_rows() -> Vec<(&'static str, i32, &'static str, Option<f64>)> {
+    let mut rows = vec![];
+    for (bu, inh, hh, low, crimes) in [
+        ("BU00010001", 1000.0, 500.0, 20.0, 50.0),
+        ("BU00010002", 3000.0, 1500.0, 10.0, 90.0),
+        ("BU00010101", 2000.0, 800.0, 5.0, 30.0),
+        ("BU00010102", 4000.0, 1600.0, 4.0, 40.0),
+    ] {
+        rows.push((bu, 2018, "inhabitants", Some(inh)));
+        rows.push((bu, 2018, "households", Some(hh)));
+        rows.push((bu, 2018, "households_low_income_pct", Some(low)));
+        rows.push((bu, 2018, "crimes_total", Some(crimes)));
+    }
+    rows.push(("GM0001", 2018, "inhabitants", Some(10000.0)));
+    rows.push(("GM0001", 2018, "households", Some(4400.0)));
+    rows.push(("GM0001", 2018, "households_low_income_pct", Some(8.0)));
+    rows.push(("GM0001", 2018, "crimes_total", Some(210.0)));
+    rows
+}
+
+const AREA: &str = "a,Area A,GM0001,BU00010001,2018\na,Area A,GM0001,BU00010002,2018\n";
+
+#[test]
+fn sums_ratios_and_weighted_means_by_hand() {
+    let f = Fixture::new(&base_rows(), AREA, &Crosswalk::default());
+    // Sum of inhabitants (rounded to 5 by the person-count rule; already multiples of 5).
+    assert_eq!(f.get("a", 2018, "inhabitants").0, Some(4000.0));
+    assert_eq!(f.get("rest:a", 2018, "inhabitants").0, Some(6000.0));
+    // Crimes per 1,000: 1000 * (50 + 90) / (1000 + 3000) = 35.
+    assert!(close(f.get("a", 2018, "crimes_per_1000").0, 35.0));
+    // Low income, weighted by households: (20*500 + 10*1500) / 2000 = 12.5.
+    assert!(close(f.get("a", 2018, "households_low_income").0, 12.5));
+    // The rest: (5*800 + 4*1600) / 2400 = 4.333...
+    assert!(close(f.get("rest:a", 2018, "households_low_income").0, 10400.0 / 2400.0));
+    // The municipality keeps its own published figure, not an aggregate.
+    assert!(close(f.get("GM0001", 2018, "households_low_income").0, 8.0));
+    // A wijk without its own figure is aggregated from its buurten: (5*800 + 4*1600) / 2400.
+    assert!(close(f.get("WK000101", 2018, "households_low_income").0, 10400.0 / 2400.0));
+    // All areas together equal the one area.
+    assert!(close(f.get("focusgebieden", 2018, "crimes_per_1000").0, 35.0));
+}
+
+#[test]
+fn missing_inputs_propagate_with_a_reason() {
+    let mut rows = base_rows();
+    // The smallest area buurt's income share is secret at the source; its crimes unknown (absent).
+    rows.retain(|r| !(r.0 == "BU00010001" && (r.2 == "households_low_income_pct" || r.2 == "crimes_total")));
+    rows.push(("BU00010001", 2018, "households_low_income_pct", None));
+    let f = Fixture::new(&rows, AREA, &Crosswalk::default());
+    // Weighted mean over the covered buurt only; coverage = 3000 / 4000 inhabitants = 75% < 90% minimum.
+    let (v, s, reason, coverage) = f.get("a", 2018, "households_low_income");
+    assert_eq!((v, s, reason), (None, Status::Missing, Reason::LowCoverage));
+    assert!((coverage - 0.75).abs() < 1e-6);
+    // A sum with a buurt lacking its figure is missing, never a partial sum.
+    let (v, s, reason, _) = f.get("a", 2018, "crimes_per_1000");
+    assert_eq!((v, s), (None, Status::Missing), "{reason:?}");
+    // The secret buurt stays secret.
+    assert_eq!(f.get("BU00010001", 2018, "households_low_income").1, Status::Secret);
+}
+
+#[test]
+fn small_aggregates_are_suppressed_and_complemented() {
+    let mut rows = base_rows();
+    // Make the area tiny: 60 households in total.
+    for r in rows.iter_mut() {
+        if r.2 == "households" && (r.0 == "BU00010001" || r.0 == "BU00010002") {
+            r.3 = Some(30.0);
+        }
+    }
+    let f = Fixture::new(&rows, AREA, &Crosswalk::default());
+    let (v, s, reason, _) = f.get("a", 2018, "households_low_income");
+    assert_eq!((v, s, reason), (None, Status::Secret, Reason::BaseBelowThreshold));
+    // Knowing the municipality and the rest would reveal the area: one of them must be suppressed too.
+    let rest = f.get("rest:a", 2018, "households_low_income");
+    let gm = f.get("GM0001", 2018, "households_low_income");
+    assert!(rest.0.is_none() || gm.0.is_none(), "rest {rest:?} and gemeente {gm:?} both published");
+    assert!(rest.2 == Reason::Complementary || gm.2 == Reason::Complementary);
+}
+
+#[test]
+fn leefbaarometer_share_of_dwellings_weak_or_lower() {
+    let rows = vec![
+        ("BU00010001", 2020, "lbm_score", Some(3.80)),
+        ("BU00010002", 2020, "lbm_score", Some(4.20)),
+        ("BU00010001", 2020, "dwellings", Some(300.0)),
+        ("BU00010002", 2020, "dwellings", Some(100.0)),
+        ("BU00010001", 2020, "inhabitants", Some(600.0)),
+        ("BU00010002", 2020, "inhabitants", Some(200.0)),
+    ];
+    let f = Fixture::new(&rows, AREA, &Crosswalk::default());
+    // 300 of 400 dwellings lie in a buurt at or below the "weak" boundary.
+    assert!(close(f.get("a", 2020, "dwellings_lbm_weak_or_lower").0, 75.0));
+    // The score weighted by inhabitants: (3.8*600 + 4.2*200) / 800 = 3.9.
+    assert!(close(f.get("a", 2020, "lbm_score").0, 3.9));
+}
+
+#[test]
+fn areas_are_followed_across_boundary_changes() {
+    // The area is defined on 2018 codes. In 2020, BU00010002 was split into BU00010003 and BU00010004:
+    // 60% of BU00010003's population and all of BU00010004's lie in the old buurt.
+    let rows = vec![
+        ("BU00010001", 2018, "inhabitants", Some(1000.0)),
+        ("BU00010002", 2018, "inhabitants", Some(3000.0)),
+        ("BU00010001", 2020, "inhabitants", Some(1000.0)),
+        ("BU00010003", 2020, "inhabitants", Some(2000.0)),
+        ("BU00010004", 2020, "inhabitants", Some(1500.0)),
+    ];
+    let crosswalk = Crosswalk::parse(
+        "from_year,from_code,to_year,to_code,share\n2020,BU00010003,2018,BU00010002,0.6\n2020,BU00010004,2018,BU00010002,1\n",
+        "cw.csv",
+    )
+    .unwrap();
+    let f = Fixture::new(&rows, AREA, &crosswalk);
+    // 1000 + 0.6*2000 + 1500 = 3700.
+    assert_eq!(f.get("a", 2020, "inhabitants").0, Some(3700.0));
+    assert!(f.run.geography.unmatched.is_empty());
+    // Without the crosswalk the split buurt is reported as unmatched, with its population share.
+    let f = Fixture::new(&rows, AREA, &Crosswalk::default());
+    let unmatched = &f.run.geography.unmatched;
+    assert_eq!(unmatched.len(), 1);
+    assert_eq!(unmatched[0].buurten, vec![code("BU00010002")]);
+    assert!((unmatched[0].population_share.unwrap() - 0.75).abs() < 1e-9);
+    let err = Crosswalk::parse("from_year,from_code,to_year,to_code,share\n2020,BU00010003,2018,BU00010002,1.5\n", "cw.csv");
+    assert_eq!(err.unwrap_err().to_string(), "cw.csv:2:5: '1.5' is not a share between 0 and 1");
+}
+
+#[test]
+fn comparisons_follow_the_direction() {
+    let mut rows = base_rows();
+    for (bu, low) in [("BU00010001", 16.0), ("BU00010002", 8.0), ("BU00010101", 5.0), ("BU00010102", 4.0)] {
+        rows.push((bu, 2024, "households_low_income_pct", Some(low)));
+        for var in ["inhabitants", "households"] {
+            let v = rows.iter().find(|r| r.0 == bu && r.2 == var && r.1 == 2018).unwrap().3;
+            rows.push((bu, 2024, var, v));
+        }
+    }
+    rows.push(("NL00", 2018, "households_low_income_pct", Some(8.0)));
+    rows.push(("NL00", 2018, "households", Some(8_000_000.0)));
+    rows.push(("NL00", 2024, "households_low_income_pct", Some(7.0)));
+    rows.push(("NL00", 2024, "households", Some(8_000_000.0)));
+    let f = Fixture::new(&rows, AREA, &Crosswalk::default());
+    let r = &f.run.results;
+    let i = r.indicator_index("households_low_income").unwrap();
+    let c = compare(r, &f.run.geography, i, Direction::LowerIsBetter, "a", Period::Year(2024), 2018, 0.05);
+    // 2024: (16*500 + 8*1500) / 2000 = 10; 2018: 12.5.
+    assert!(close(c.value, 10.0));
+    assert!(close(c.base_value, 12.5));
+    assert!(close(c.change_since_base, -2.5));
+    assert!(close(c.index_since_base, 80.0));
+    assert!(close(c.gap_to_netherlands, 3.0));
+    assert!(close(c.gap_to_netherlands_base, 4.5));
+    assert_eq!(c.gap_trend, Some(GapTrend::Closing));
+    assert_eq!(c.improved_since_base, Some(true));
+    assert_eq!(c.rank, Some(1));
+    assert!(c.rest_of_municipality.is_some());
+}
+
+/// A tiny deterministic generator for the property test.
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+}
+
+#[test]
+fn suppressed_figures_cannot_be_recovered_by_differencing() {
+    let mut rng = Lcg(42);
+    for case in 0..60 {
+        // Two municipalities, each with 2-4 wijken of 1-4 buurten; sizes from tiny to large.
+        let mut rows = Vec::new();
+        let mut area_rows = String::new();
+        for gm in 1..=2u32 {
+            let n_wijken = 2 + rng.next() % 3;
+            for wk in 0..n_wijken {
+                let n_buurten = 1 + rng.next() % 4;
+                for bu in 0..n_buurten {
+                    let code: &'static str = Box::leak(format!("BU{gm:04}{wk:02}{bu:02}").into_boxed_str());
+                    let hh = [20.0, 60.0, 90.0, 150.0, 400.0, 1200.0][(rng.next() % 6) as usize];
+                    rows.push((code, 2020, "households", Some(hh)));
+                    rows.push((code, 2020, "inhabitants", Some(hh * 2.0)));
+                    let low = if hh < 100.0 { None } else { Some((rng.next() % 300) as f64 / 10.0) };
+                    rows.push((code, 2020, "households_low_income_pct", low));
+                    if wk == 0 || (wk == 1 && case % 2 == 0) {
+                        area_rows.push_str(&format!("area-{gm},Area {gm},GM{gm:04},{code},2020\n"));
+                    }
+                }
+            }
+        }
+        let f = Fixture::new(&rows, &area_rows, &Crosswalk::default());
+        let r = &f.run.results;
+        for indicator in ["households_low_income", "inhabitants"] {
+            let i = r.indicator_index(indicator).unwrap();
+            let col = r.column(i, 0);
+            let relations = disclosure::relations(&f.run.geography, 0);
+            assert_eq!(
+                disclosure::first_leak(&col.value, &col.status, &relations),
+                None,
+                "case {case}: a secret {indicator} figure can be recovered by differencing"
+            );
+            // And the attacker really tries: recover everything recoverable and check no secret is among it.
+            let mut known: Vec<bool> = col.value.iter().map(|v| !v.is_nan()).collect();
+            let mut changed = true;
+            while changed {
+                changed = false;
+                for (parent, children) in &relations {
+                    let unknown: Vec<u32> =
+                        std::iter::once(parent).chain(children).copied().filter(|&c| !known[c as usize]).collect();
+                    if unknown.len() == 1 {
+                        assert_ne!(status_of(col.status[unknown[0] as usize]), Status::Secret, "case {case}");
+                        known[unknown[0] as usize] = true;
+                        changed = true;
+                    }
+                }
+            }
+        }
+    }
+}
