@@ -14,7 +14,7 @@
 
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet};
-use wijkmonitor_import::{ImportBatch, Format};
+use wijkmonitor_import::{Format, ImportBatch};
 use wijkmonitor_model::{FocusAreaSet, Located, Observation, Period, Region, RegionCode, RegionKind, Status, Value};
 
 /// The code list of the 19 NPLV municipalities in the CBS 2024 classification (`code,name`).
@@ -42,8 +42,8 @@ pub fn parse_code_list(text: &str, file: &str, year: i32) -> Result<Vec<Region>,
     for record in reader.records() {
         let record = record.map_err(|e| Located::at(file, e.position().map_or(0, |p| p.line()), 0, e.to_string()))?;
         let line = record.position().map_or(0, |p| p.line());
-        let code = RegionCode::parse(record.get(0).unwrap_or(""))
-            .map_err(|e| Located::at(file, line, 1, e.to_string()))?;
+        let code =
+            RegionCode::parse(record.get(0).unwrap_or("")).map_err(|e| Located::at(file, line, 1, e.to_string()))?;
         let name = record.get(1).unwrap_or("").trim();
         regions.push(Region::new(code, name, year));
     }
@@ -199,7 +199,13 @@ fn push(out: &mut Vec<Observation>, region: &RegionCode, year: i32, variable: &s
 }
 
 /// The figures of one buurt in one year.
-fn buurt_figures(b: &Buurt, year: i32, kwb: &mut Vec<Observation>, police: &mut Vec<Observation>, lbm: &mut Vec<Observation>) {
+fn buurt_figures(
+    b: &Buurt,
+    year: i32,
+    kwb: &mut Vec<Observation>,
+    police: &mut Vec<Observation>,
+    lbm: &mut Vec<Observation>,
+) {
     let mut rng = Rng::seeded(&format!("{}/{year}", b.seed));
     let t = (year - FIRST_YEAR) as f64;
     let v = b.vulnerability;
@@ -261,23 +267,36 @@ fn buurt_figures(b: &Buurt, year: i32, kwb: &mut Vec<Observation>, police: &mut 
             Value::final_(participation.round())
         },
     );
-    let per_inhabitant = |x: f64| if inhabitants < 100.0 { Value::absent(Status::Secret) } else { Value::final_(round1(x)) };
-    push(kwb, code, year, "average_income_per_inhabitant", if year == LAST_YEAR {
-        Value::absent(Status::NotYetPublished)
-    } else {
-        per_inhabitant((37.0 - 15.0 * v) * 1.03f64.powf(t))
-    });
+    let per_inhabitant =
+        |x: f64| if inhabitants < 100.0 { Value::absent(Status::Secret) } else { Value::final_(round1(x)) };
+    push(
+        kwb,
+        code,
+        year,
+        "average_income_per_inhabitant",
+        if year == LAST_YEAR {
+            Value::absent(Status::NotYetPublished)
+        } else {
+            per_inhabitant((37.0 - 15.0 * v) * 1.03f64.powf(t))
+        },
+    );
     let tenure = |x: f64| if dwellings < 10.0 { Value::missing() } else { Value::final_(x.round()) };
     let corporation = (8.0 + 60.0 * v - 10.0 * progress).clamp(0.0, 90.0);
     let owner = (75.0 - 60.0 * v + 8.0 * progress).clamp(3.0, 95.0);
     push(kwb, code, year, "corporation_rented_pct", tenure(corporation));
     push(kwb, code, year, "owner_occupied_pct", tenure(owner));
     push(kwb, code, year, "private_rented_pct", tenure((100.0 - corporation - owner).max(0.0)));
-    push(kwb, code, year, "average_woz", if dwellings < 10.0 {
-        Value::missing()
-    } else {
-        Value::final_(((430.0 - 240.0 * v) * 1.065f64.powf(t)).round())
-    });
+    push(
+        kwb,
+        code,
+        year,
+        "average_woz",
+        if dwellings < 10.0 {
+            Value::missing()
+        } else {
+            Value::final_(((430.0 - 240.0 * v) * 1.065f64.powf(t)).round())
+        },
+    );
 
     // Police: registered crimes in the year.
     let crime_rate = 0.025 + 0.06 * v - 0.02 * progress;
@@ -290,7 +309,15 @@ fn buurt_figures(b: &Buurt, year: i32, kwb: &mut Vec<Observation>, police: &mut 
     // Leefbaarometer: every two years.
     if year % 2 == 0 && year <= 2024 {
         if inhabitants < 50.0 {
-            for variable in ["lbm_score", "lbm_deviation", "lbm_physical", "lbm_nuisance", "lbm_social", "lbm_amenities", "lbm_housing"] {
+            for variable in [
+                "lbm_score",
+                "lbm_deviation",
+                "lbm_physical",
+                "lbm_nuisance",
+                "lbm_social",
+                "lbm_amenities",
+                "lbm_housing",
+            ] {
                 push(lbm, code, year, variable, Value::missing());
             }
         } else {
@@ -298,7 +325,9 @@ fn buurt_figures(b: &Buurt, year: i32, kwb: &mut Vec<Observation>, police: &mut 
             let weights = [0.15, 0.3, 0.25, 0.1, 0.2];
             push(lbm, code, year, "lbm_score", Value::final_(national_lbm(year) + deviation));
             push(lbm, code, year, "lbm_deviation", Value::final_(deviation));
-            for (variable, w) in ["lbm_physical", "lbm_nuisance", "lbm_social", "lbm_amenities", "lbm_housing"].iter().zip(weights) {
+            for (variable, w) in
+                ["lbm_physical", "lbm_nuisance", "lbm_social", "lbm_amenities", "lbm_housing"].iter().zip(weights)
+            {
                 push(lbm, code, year, variable, Value::final_(deviation * w + rng.uniform(-0.01, 0.01)));
             }
         }
@@ -312,7 +341,9 @@ fn national_lbm(year: i32) -> f64 {
 /// The weight a variable is averaged with when aggregating buurten (CBS practice), or `None` for counts.
 fn weight_of(variable: &str) -> Option<&'static str> {
     match variable {
-        "households_low_income_pct" | "households_social_minimum_pct" | "households_lowest_40_pct" => Some("households"),
+        "households_low_income_pct" | "households_social_minimum_pct" | "households_lowest_40_pct" => {
+            Some("households")
+        }
         "net_labour_participation_pct" | "average_income_per_inhabitant" => Some("inhabitants"),
         "corporation_rented_pct" | "owner_occupied_pct" | "private_rented_pct" | "average_woz" => Some("dwellings"),
         v if v.starts_with("lbm_") => Some("inhabitants"),
@@ -351,7 +382,12 @@ fn aggregate_up(buurt_rows: &[Observation], bases: &Bases) -> Vec<Observation> {
     for o in buurt_rows {
         let parents = [o.region.parent(), o.region.municipality()];
         for parent in parents.into_iter().flatten() {
-            let entry = acc.entry((parent, o.period, o.variable.clone())).or_insert(Acc { sum: 0.0, weight: 0.0, withheld: None, provisional: false });
+            let entry = acc.entry((parent, o.period, o.variable.clone())).or_insert(Acc {
+                sum: 0.0,
+                weight: 0.0,
+                withheld: None,
+                provisional: false,
+            });
             let w = match weight_of(&o.variable) {
                 None => 1.0,
                 Some(base) => bases.get(&(o.region.clone(), o.period, base)).copied().unwrap_or(0.0),
@@ -377,11 +413,19 @@ fn aggregate_up(buurt_rows: &[Observation], bases: &Bases) -> Vec<Observation> {
             } else {
                 let n = if weight_of(&variable).is_some() {
                     let mean = a.sum / a.weight;
-                    if variable.starts_with("lbm_") { (mean * 1e6).round() / 1e6 } else { round1(mean) }
+                    if variable.starts_with("lbm_") {
+                        (mean * 1e6).round() / 1e6
+                    } else {
+                        round1(mean)
+                    }
                 } else {
                     a.sum
                 };
-                if a.provisional { Value::provisional(n) } else { Value::final_(n) }
+                if a.provisional {
+                    Value::provisional(n)
+                } else {
+                    Value::final_(n)
+                }
             };
             Observation { region, period, variable, value }
         })
@@ -426,16 +470,28 @@ fn national_figures(kwb: &mut Vec<Observation>, police: &mut Vec<Observation>, l
         push(kwb, &nl, year, "households_low_income_pct", income(8.4 - 0.25 * t));
         push(kwb, &nl, year, "households_social_minimum_pct", income(7.6 - 0.2 * t));
         push(kwb, &nl, year, "households_lowest_40_pct", income(40.0));
-        push(kwb, &nl, year, "net_labour_participation_pct", if year == LAST_YEAR {
-            Value::absent(Status::NotYetPublished)
-        } else {
-            Value::final_((67.8 + 0.6 * t).round())
-        });
-        push(kwb, &nl, year, "average_income_per_inhabitant", if year == LAST_YEAR {
-            Value::absent(Status::NotYetPublished)
-        } else {
-            Value::final_(round1(29.0 * 1.035f64.powf(t)))
-        });
+        push(
+            kwb,
+            &nl,
+            year,
+            "net_labour_participation_pct",
+            if year == LAST_YEAR {
+                Value::absent(Status::NotYetPublished)
+            } else {
+                Value::final_((67.8 + 0.6 * t).round())
+            },
+        );
+        push(
+            kwb,
+            &nl,
+            year,
+            "average_income_per_inhabitant",
+            if year == LAST_YEAR {
+                Value::absent(Status::NotYetPublished)
+            } else {
+                Value::final_(round1(29.0 * 1.035f64.powf(t)))
+            },
+        );
         push(kwb, &nl, year, "corporation_rented_pct", Value::final_((29.0 - 0.3 * t).round()));
         push(kwb, &nl, year, "owner_occupied_pct", Value::final_((57.0 + 0.2 * t).round()));
         push(kwb, &nl, year, "private_rented_pct", Value::final_((14.0 + 0.1 * t).round()));

@@ -57,8 +57,9 @@ fn gemeente_counts_are_sums_and_shares_weighted_means_of_buurten() {
     let ix = index(&batches);
     let kwb = &batches[0].observations;
     fn buurten_of<'a>(kwb: &'a [Observation], gm: &'a str) -> impl Iterator<Item = &'a Observation> + 'a {
-        kwb.iter()
-            .filter(move |o| o.region.kind() == RegionKind::Neighbourhood && o.region.municipality().unwrap().as_str() == gm)
+        kwb.iter().filter(move |o| {
+            o.region.kind() == RegionKind::Neighbourhood && o.region.municipality().unwrap().as_str() == gm
+        })
     }
     let sum: f64 = buurten_of(kwb, "GM0505")
         .filter(|o| o.variable == "inhabitants" && o.period == Period::Year(2020))
@@ -68,7 +69,9 @@ fn gemeente_counts_are_sums_and_shares_weighted_means_of_buurten() {
 
     let mut num = 0.0;
     let mut den = 0.0;
-    for o in buurten_of(kwb, "GM0505").filter(|o| o.variable == "households_low_income_pct" && o.period == Period::Year(2020)) {
+    for o in buurten_of(kwb, "GM0505")
+        .filter(|o| o.variable == "households_low_income_pct" && o.period == Period::Year(2020))
+    {
         if let Some(p) = o.value.number() {
             let hh = find(&ix, o.region.as_str(), 2020, "households").number().unwrap();
             num += p * hh;

@@ -57,6 +57,7 @@ fn at(results: &Results, geo: &Geography, indicator: usize, period: Option<usize
 }
 
 /// Compares an area's figure. `tolerance` is the change below which a gap counts as unchanged.
+#[allow(clippy::too_many_arguments)] // each argument is a distinct, named input of the comparison
 pub fn compare(
     results: &Results,
     geo: &Geography,

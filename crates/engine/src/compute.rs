@@ -51,6 +51,8 @@ pub enum Reason {
     NoThreshold = 10,
     /// A number computed from part of the buurten (coverage below 1 but above the minimum).
     PartialCoverage = 11,
+    /// A weighted figure for which some buurten's weights came from the nearest year that has them.
+    NearestYearWeights = 12,
 }
 
 impl Reason {
@@ -67,6 +69,7 @@ impl Reason {
             9 => Reason::ZeroDenominator,
             10 => Reason::NoThreshold,
             11 => Reason::PartialCoverage,
+            12 => Reason::NearestYearWeights,
             _ => Reason::None,
         }
     }
@@ -85,6 +88,7 @@ impl Reason {
             Reason::ZeroDenominator => "zero_denominator",
             Reason::NoThreshold => "no_threshold",
             Reason::PartialCoverage => "partial_coverage",
+            Reason::NearestYearWeights => "nearest_year_weights",
         }
     }
 }
@@ -240,7 +244,14 @@ fn column_of<'a>(ds: &'a Dataset, variable: &str, p: usize) -> Option<(&'a [f64]
     ds.variable_index(variable).map(|v| (ds.values(v, p), ds.statuses(v, p)))
 }
 
-fn compute_column(ds: &Dataset, geo: &Geography, params: &Params, ind: &Indicator, p: usize, base: Option<&str>) -> Column {
+fn compute_column(
+    ds: &Dataset,
+    geo: &Geography,
+    params: &Params,
+    ind: &Indicator,
+    p: usize,
+    base: Option<&str>,
+) -> Column {
     let n = geo.targets.len();
     let mut col = Column::new(n);
     // Variables without figures read as absent everywhere.
@@ -255,7 +266,18 @@ fn compute_column(ds: &Dataset, geo: &Geography, params: &Params, ind: &Indicato
         }
     };
     let (x, xs) = column_of(ds, xname, p).unwrap_or((&empty_f, &empty_s));
-    let y = yname.map(|y| column_of(ds, y, p).unwrap_or((&empty_f, &empty_s)));
+    let mut y = yname.map(|y| column_of(ds, y, p).unwrap_or((&empty_f, &empty_s)));
+    // Weights (not ratio denominators) missing in this period are taken from the nearest period that has
+    // them, e.g. inhabitants of 2024 to weigh Leefbaarometer scores of a year without population figures.
+    let is_weight = matches!(ind.aggregation, Aggregation::WeightedMean { .. } | Aggregation::ShareAtOrBelow { .. });
+    let filled = match (is_weight, yname.and_then(|w| ds.variable_index(w))) {
+        (true, Some(w)) => nearest_year_weights(ds, w, p, xs),
+        _ => None,
+    };
+    if let Some((values, statuses, _)) = &filled {
+        y = Some((values, statuses));
+    }
+    let fallback = filled.as_ref().map(|(_, _, used)| used);
     let inputs = Inputs { x, xs, y, population };
     let threshold = match &ind.aggregation {
         Aggregation::ShareAtOrBelow { threshold, .. } => Some(params.threshold(threshold, ds.periods[p].year())),
@@ -275,6 +297,14 @@ fn compute_column(ds: &Dataset, geo: &Geography, params: &Params, ind: &Indicato
             },
             Aggregation::None { .. } => own_only(&inputs, target),
         };
+        let reason = match fallback {
+            Some(used)
+                if reason == Reason::None && !value.is_nan() && members.iter().any(|&(m, _)| used[m as usize]) =>
+            {
+                Reason::NearestYearWeights
+            }
+            _ => reason,
+        };
         col.value[t] = value;
         col.status[t] = status;
         col.coverage[t] = coverage as f32;
@@ -287,6 +317,35 @@ fn compute_column(ds: &Dataset, geo: &Geography, params: &Params, ind: &Indicato
 }
 
 type Figure = (f64, u8, f64, Reason);
+
+/// A weight column for period `p` where regions lacking a weight take it from the nearest period that has one
+/// (the earlier one on a tie). `None` when every region with a value already has its own weight.
+fn nearest_year_weights(ds: &Dataset, w: usize, p: usize, xs: &[u8]) -> Option<(Vec<f64>, Vec<u8>, Vec<bool>)> {
+    let own = ds.statuses(w, p);
+    if !xs.iter().zip(own).any(|(&s, &o)| is_number(s) && !is_number(o)) {
+        return None;
+    }
+    let mut values = ds.values(w, p).to_vec();
+    let mut statuses = own.to_vec();
+    let mut used = vec![false; values.len()];
+    for r in 0..values.len() {
+        if is_number(statuses[r]) || !is_number(xs[r]) {
+            continue;
+        }
+        let n = ds.periods.len();
+        let candidates = (1..n).flat_map(|d| [p.checked_sub(d), Some(p + d).filter(|&q| q < n)]).flatten();
+        for q in candidates {
+            let s = ds.statuses(w, q)[r];
+            if is_number(s) {
+                values[r] = ds.values(w, q)[r];
+                statuses[r] = s;
+                used[r] = true;
+                break;
+            }
+        }
+    }
+    Some((values, statuses, used))
+}
 
 const FINAL: u8 = 1;
 const PROVISIONAL: u8 = 2;
@@ -413,7 +472,14 @@ fn coverage_of(inputs: &Inputs<'_>, members: &[(u32, f64)], usable: impl Fn(u8, 
 }
 
 /// Ratio of sums (`scale · Σ w·x / Σ w·y`) or weighted mean (`Σ w·y·x / Σ w·y`).
-fn ratio(inputs: &Inputs<'_>, target: &Target, members: &[(u32, f64)], scale: f64, min_coverage: f64, is_ratio: bool) -> Figure {
+fn ratio(
+    inputs: &Inputs<'_>,
+    target: &Target,
+    members: &[(u32, f64)],
+    scale: f64,
+    min_coverage: f64,
+    is_ratio: bool,
+) -> Figure {
     let Some((y, ys)) = inputs.y else { return (f64::NAN, ABSENT, 0.0, Reason::NoData) };
     if let Some(own) = target.own {
         let o = own as usize;
@@ -439,7 +505,7 @@ fn ratio(inputs: &Inputs<'_>, target: &Target, members: &[(u32, f64)], scale: f6
     for &(m, w) in members {
         let m = m as usize;
         let (s, t) = (inputs.xs[m], ys[m]);
-        any_input |= s != ABSENT || t != ABSENT;
+        any_input |= s != ABSENT;
         if is_number(s) && is_number(t) {
             all_not_yet = false;
             provisional |= s == PROVISIONAL || t == PROVISIONAL;

@@ -164,8 +164,18 @@ mod tests {
         let gm = RegionCode::parse("GM0363").unwrap();
         let bu = RegionCode::parse("BU03630000").unwrap();
         let rows = [
-            Observation { region: gm.clone(), period: Period::Year(2019), variable: "inhabitants".into(), value: Value::final_(10.0) },
-            Observation { region: bu.clone(), period: Period::Year(2019), variable: "inhabitants".into(), value: Value::absent(Status::Secret) },
+            Observation {
+                region: gm.clone(),
+                period: Period::Year(2019),
+                variable: "inhabitants".into(),
+                value: Value::final_(10.0),
+            },
+            Observation {
+                region: bu.clone(),
+                period: Period::Year(2019),
+                variable: "inhabitants".into(),
+                value: Value::absent(Status::Secret),
+            },
         ];
         let ds = Dataset::from_observations(rows.iter().map(|o| (o, 7)));
         let v = ds.variable_index("inhabitants").unwrap();

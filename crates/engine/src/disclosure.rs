@@ -35,13 +35,20 @@ pub fn relations(geo: &Geography, period: usize) -> Vec<(u32, Vec<u32>)> {
         }
         if matches!(target.kind, TargetKind::Buurt | TargetKind::Wijk) {
             let code = &target.id;
-            let parent = if target.kind == TargetKind::Buurt { format!("WK{}", &code[2..8]) } else { format!("GM{}", &code[2..6]) };
+            let parent = if target.kind == TargetKind::Buurt {
+                format!("WK{}", &code[2..8])
+            } else {
+                format!("GM{}", &code[2..6])
+            };
             by_parent.entry(parent).or_default().push(t as u32);
         }
     }
     let children_of = |members: &[(u32, f64)]| -> Option<Vec<u32>> {
         // A relation holds only when every member counts in full.
-        members.iter().map(|&(m, w)| if (w - 1.0).abs() < 1e-12 { buurt_target.get(&m).copied() } else { None }).collect()
+        members
+            .iter()
+            .map(|&(m, w)| if (w - 1.0).abs() < 1e-12 { buurt_target.get(&m).copied() } else { None })
+            .collect()
     };
     let mut areas_of_gemeente: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
     let mut all_areas = Vec::new();
@@ -90,6 +97,7 @@ pub fn relations(geo: &Geography, period: usize) -> Vec<(u32, Vec<u32>)> {
 pub fn apply(results: &mut Results, geo: &Geography, catalogue: &Catalogue, rules: &DisclosureRules) {
     let n_periods = results.periods.len();
     let relations_per_period: Vec<Vec<(u32, Vec<u32>)>> = (0..n_periods).map(|p| relations(geo, p)).collect();
+    let priority: Vec<u8> = geo.targets.iter().map(|t| keep_priority(t.kind)).collect();
     for i in 0..results.indicators.len() {
         let Some(indicator) = catalogue.indicator(&results.indicators[i]) else { continue };
         let rule = rules.get(&indicator.disclosure);
@@ -98,10 +106,21 @@ pub fn apply(results: &mut Results, geo: &Geography, catalogue: &Catalogue, rule
             let col = results.column_mut(i, p);
             if let Some(rule) = rule {
                 for t in 0..col.value.len() {
-                    if col.value[t].is_nan() {
+                    if col.status[t] == crate::dataset::ABSENT {
                         continue;
                     }
-                    let published_by_source = geo.targets[t].own.is_some() && col.coverage[t] >= 1.0 && col.reason[t] == Reason::None as u8;
+                    if col.value[t].is_nan() {
+                        // No number, but if the base is too small the figure is secret for that reason too, and
+                        // the reader should learn why rather than see "missing".
+                        if let Some(min) = &rule.min_base {
+                            if col.base[t] < min.threshold && col.status[t] != SECRET {
+                                suppress(col, t, Reason::BaseBelowThreshold);
+                            }
+                        }
+                        continue;
+                    }
+                    let published_by_source =
+                        geo.targets[t].own.is_some() && col.coverage[t] >= 1.0 && col.reason[t] == Reason::None as u8;
                     if let Some(min) = &rule.min_base {
                         let base = col.base[t];
                         // A figure the source itself published without a known base was already protected there.
@@ -122,8 +141,23 @@ pub fn apply(results: &mut Results, geo: &Geography, catalogue: &Catalogue, rule
                     }
                 }
             }
-            complementary(col, relations);
+            complementary(col, relations, &priority);
         }
+    }
+}
+
+/// How much a kind of target matters to the monitor's readers when a figure must be given up to protect
+/// another: the rest of a municipality and the total of all areas go first, the areas themselves, their
+/// municipalities and the Netherlands last, because per-area figures are what the programme is steered on.
+pub fn keep_priority(kind: TargetKind) -> u8 {
+    match kind {
+        TargetKind::RestOfMunicipality => 0,
+        TargetKind::AllAreas => 1,
+        TargetKind::Buurt => 2,
+        TargetKind::Wijk => 3,
+        TargetKind::Area => 4,
+        TargetKind::Gemeente => 5,
+        TargetKind::Netherlands => 6,
     }
 }
 
@@ -134,8 +168,11 @@ fn suppress(col: &mut crate::compute::Column, t: usize, reason: Reason) {
 }
 
 /// Complementary suppression for one column: see the module documentation.
-pub fn complementary(col: &mut crate::compute::Column, relations: &[(u32, Vec<u32>)]) {
-    if !col.status.iter().any(|&s| s == SECRET) {
+///
+/// `priority[t]` ranks how much target `t` matters to readers; the lowest is suppressed first
+/// (see [`keep_priority`]).
+pub fn complementary(col: &mut crate::compute::Column, relations: &[(u32, Vec<u32>)], priority: &[u8]) {
+    if !col.status.contains(&SECRET) {
         return;
     }
     loop {
@@ -143,13 +180,16 @@ pub fn complementary(col: &mut crate::compute::Column, relations: &[(u32, Vec<u3
             None => return,
             Some(relation) => {
                 let (parent, children) = &relations[relation];
-                // Suppress the smallest published child, else the parent.
-                let candidate = children
-                    .iter()
+                // Suppress the published figure that matters least (by kind of target), the smallest on a tie.
+                let candidate = std::iter::once(parent)
+                    .chain(children.iter())
                     .copied()
                     .filter(|&c| !col.value[c as usize].is_nan())
-                    .min_by(|&a, &b| col.value[a as usize].abs().total_cmp(&col.value[b as usize].abs()))
-                    .or_else(|| (!col.value[*parent as usize].is_nan()).then_some(*parent));
+                    .min_by(|&a, &b| {
+                        priority[a as usize]
+                            .cmp(&priority[b as usize])
+                            .then(col.value[a as usize].abs().total_cmp(&col.value[b as usize].abs()))
+                    });
                 match candidate {
                     Some(c) => suppress(col, c as usize, Reason::Complementary),
                     None => {

@@ -92,25 +92,27 @@ impl Crosswalk {
         let mut rows = Vec::new();
         let mut totals: HashMap<(i32, RegionCode, i32), (f64, u64)> = HashMap::new();
         for record in reader.records() {
-            let record = record.map_err(|e| Located::at(file, e.position().map_or(0, |p| p.line()), 0, e.to_string()))?;
+            let record =
+                record.map_err(|e| Located::at(file, e.position().map_or(0, |p| p.line()), 0, e.to_string()))?;
             let line = record.position().map_or(0, |p| p.line());
             let field = |i: usize| record.get(i).unwrap_or("").trim();
             let year = |i: usize| {
-                field(i).parse::<i32>().map_err(|_| Located::at(file, line, i as u64 + 1, format!("'{}' is not a year", field(i))))
+                field(i)
+                    .parse::<i32>()
+                    .map_err(|_| Located::at(file, line, i as u64 + 1, format!("'{}' is not a year", field(i))))
             };
             let code = |i: usize| {
-                RegionCode::parse(field(i))
-                    .map_err(|e| Located::at(file, line, i as u64 + 1, e.to_string()))
-                    .and_then(|c| match c.kind() {
+                RegionCode::parse(field(i)).map_err(|e| Located::at(file, line, i as u64 + 1, e.to_string())).and_then(
+                    |c| match c.kind() {
                         RegionKind::Neighbourhood => Ok(c),
                         _ => Err(Located::at(file, line, i as u64 + 1, format!("{c} is not a buurt code"))),
-                    })
+                    },
+                )
             };
-            let share: f64 = field(4)
-                .parse()
-                .ok()
-                .filter(|s: &f64| *s > 0.0 && *s <= 1.0)
-                .ok_or_else(|| Located::at(file, line, 5, format!("'{}' is not a share between 0 and 1", field(4))))?;
+            let share: f64 =
+                field(4).parse().ok().filter(|s: &f64| *s > 0.0 && *s <= 1.0).ok_or_else(|| {
+                    Located::at(file, line, 5, format!("'{}' is not a share between 0 and 1", field(4)))
+                })?;
             let row = CrosswalkRow { from_year: year(0)?, from: code(1)?, to_year: year(2)?, to: code(3)?, share };
             let total = totals.entry((row.from_year, row.from.clone(), row.to_year)).or_insert((0.0, line));
             total.0 += share;
@@ -119,7 +121,10 @@ impl Crosswalk {
                     file,
                     line,
                     5,
-                    format!("the shares of {} ({}) into {} add up to more than 1", row.from, row.from_year, row.to_year),
+                    format!(
+                        "the shares of {} ({}) into {} add up to more than 1",
+                        row.from, row.from_year, row.to_year
+                    ),
                 ));
             }
             rows.push(row);
@@ -152,7 +157,12 @@ impl Geography {
     }
 
     /// Builds every target for the dataset. `names` gives region names (from the store's code lists).
-    pub fn build(ds: &Dataset, areas: &FocusAreaSet, crosswalk: &Crosswalk, names: &HashMap<RegionCode, String>) -> Geography {
+    pub fn build(
+        ds: &Dataset,
+        areas: &FocusAreaSet,
+        crosswalk: &Crosswalk,
+        names: &HashMap<RegionCode, String>,
+    ) -> Geography {
         let n_periods = ds.periods.len();
         let name_of = |code: &RegionCode| names.get(code).cloned().unwrap_or_else(|| code.to_string());
         let mut targets = Vec::new();
@@ -214,7 +224,7 @@ impl Geography {
         for area in &areas.areas {
             let mut members: Vec<Vec<(u32, f64)>> = Vec::with_capacity(n_periods);
             let municipality_buurten = by_gemeente.get(&area.municipality).map_or(&[][..], Vec::as_slice);
-            for p in 0..n_periods {
+            for (p, all_in_period) in all_members.iter_mut().enumerate() {
                 let mut weights: BTreeMap<u32, f64> = BTreeMap::new();
                 let mut missing = Vec::new();
                 for buurt in &area.buurten {
@@ -223,7 +233,9 @@ impl Geography {
                         continue;
                     }
                     let mut found = false;
-                    for row in crosswalk.rows.iter().filter(|row| &row.to == buurt && row.to_year == area.classification_year) {
+                    for row in
+                        crosswalk.rows.iter().filter(|row| &row.to == buurt && row.to_year == area.classification_year)
+                    {
                         if let Some(r) = ds.region_index(&row.from).filter(|&r| ds.exists(p, r)) {
                             *weights.entry(r).or_default() += row.share;
                             found = true;
@@ -255,7 +267,7 @@ impl Geography {
                     });
                 }
                 for (&r, &w) in &weights {
-                    let total = all_members[p].entry(r).or_default();
+                    let total = all_in_period.entry(r).or_default();
                     *total = (*total + w).min(1.0);
                 }
                 members.push(weights.into_iter().collect());

@@ -25,7 +25,8 @@ fn observations(rows: &[(&str, i32, &str, Option<f64>)]) -> Vec<Observation> {
 }
 
 fn areas(csv: &str) -> FocusAreaSet {
-    parse_areas_csv(&format!("area_id,area_name,gemeente_code,buurt_code,classification_year\n{csv}"), "test", false).unwrap()
+    parse_areas_csv(&format!("area_id,area_name,gemeente_code,buurt_code,classification_year\n{csv}"), "test", false)
+        .unwrap()
 }
 
 struct Fixture {
@@ -185,7 +186,8 @@ fn areas_are_followed_across_boundary_changes() {
     assert_eq!(unmatched.len(), 1);
     assert_eq!(unmatched[0].buurten, vec![code("BU00010002")]);
     assert!((unmatched[0].population_share.unwrap() - 0.75).abs() < 1e-9);
-    let err = Crosswalk::parse("from_year,from_code,to_year,to_code,share\n2020,BU00010003,2018,BU00010002,1.5\n", "cw.csv");
+    let err =
+        Crosswalk::parse("from_year,from_code,to_year,to_code,share\n2020,BU00010003,2018,BU00010002,1.5\n", "cw.csv");
     assert_eq!(err.unwrap_err().to_string(), "cw.csv:2:5: '1.5' is not a share between 0 and 1");
 }
 
@@ -281,4 +283,19 @@ fn suppressed_figures_cannot_be_recovered_by_differencing() {
             }
         }
     }
+}
+
+#[test]
+fn weights_come_from_the_nearest_year_when_a_year_has_none() {
+    // Scores for 2018, inhabitants only for 2020.
+    let rows = vec![
+        ("BU00010001", 2018, "lbm_score", Some(3.80)),
+        ("BU00010002", 2018, "lbm_score", Some(4.20)),
+        ("BU00010001", 2020, "inhabitants", Some(600.0)),
+        ("BU00010002", 2020, "inhabitants", Some(200.0)),
+    ];
+    let f = Fixture::new(&rows, AREA, &Crosswalk::default());
+    let (v, s, reason, _) = f.get("a", 2018, "lbm_score");
+    assert!(close(v, 3.9), "{v:?}");
+    assert_eq!((s, reason), (Status::Final, Reason::NearestYearWeights));
 }

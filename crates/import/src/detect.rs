@@ -1,7 +1,86 @@
-//! Placeholder: format detection is being written.
+//! Recognising the format of an input from its content, so that `wijkmonitor import FILE` works without
+//! `--format` for every source whose shape says what it is.
+//!
+//! - a folder with `DataProperties.json` is OData JSON, one with `DataProperties.csv` cbsodataR CSV;
+//! - a file whose header starts `bu_code,` and has `lbm` is the Leefbaarometer buurt file;
+//! - the header `region,period,variable,value,status` is the long CSV;
+//! - a header with `Regioaanduiding.Codering..code.` or `Wijken.en.buurten` is a KWB CSV (R `write.csv`);
+//! - semicolon-separated rows under a title line, or above a `Bron:` footer, are a StatLine web export.
+//!
+//! A wide CSV looks like any other CSV and needs a mapping anyway, so it is never detected: the error for an
+//! unrecognised file says to use `--format wide-csv --mapping FILE`. Only the first lines (and the last,
+//! for a StatLine footer) are looked at; the reader checks the rest.
+
+use crate::long::HEADER as LONG_HEADER;
 use crate::{Format, Input};
 use wijkmonitor_model::Located;
 
+/// Recognises the format of an input.
 pub fn detect(input: &Input) -> Result<Format, Located> {
-    Err(Located::at(input.name(), 0, 0, "format detection not implemented yet"))
+    let file = match input {
+        Input::Folder { name, .. } => {
+            if input.file_named("DataProperties.json").is_some() {
+                return Ok(Format::OdataJson);
+            }
+            if input.file_named("DataProperties.csv").is_some() {
+                return Ok(Format::OdataCsv);
+            }
+            return Err(Located::at(
+                name,
+                0,
+                0,
+                "this folder has no DataProperties.json or DataProperties.csv, so it is not a CBS OData table; \
+                 to import a file, name the file instead of the folder",
+            ));
+        }
+        Input::File(f) => f,
+    };
+    let text = file.text()?;
+    if text.trim().is_empty() {
+        return Err(Located::at(&file.name, 0, 0, "the file is empty"));
+    }
+    let lines: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).filter(|l| !l.trim().is_empty()).collect();
+    let first = lines.first().copied().unwrap_or_default();
+    let first_line = text.lines().position(|l| !l.trim().is_empty()).map_or(1, |i| i as u64 + 1);
+    let trimmed = first.trim_start();
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        return Err(Located::at(
+            &file.name,
+            first_line,
+            0,
+            "this looks like JSON: CBS OData entity sets are read as a folder holding DataProperties.json, \
+             TypedDataSet.json and the code lists; name that folder",
+        ));
+    }
+    let fields: Vec<&str> = first.split(',').map(|f| f.trim().trim_matches('"')).collect();
+    if fields.first() == Some(&"bu_code") && fields.contains(&"lbm") {
+        return Ok(Format::Leefbaarometer);
+    }
+    if fields == LONG_HEADER {
+        return Ok(Format::LongCsv);
+    }
+    if first.contains("Regioaanduiding.Codering..code.") || fields.contains(&"Wijken.en.buurten") {
+        return Ok(Format::KwbCsv);
+    }
+    let semicolon_rows = lines.iter().any(|l| l.contains(';'));
+    // A title line is one cell: quoted, or at least without separators (a comma CSV header has commas).
+    let t = first.trim();
+    let title_line = !t.contains(';') && ((t.len() > 1 && t.starts_with('"') && t.ends_with('"')) || !t.contains(','));
+    let footer = lines.last().is_some_and(|l| {
+        let l = l.trim().trim_start_matches('"').trim_start();
+        l.starts_with("Bron:") || l.starts_with("Bron :") || l.starts_with("Source:")
+    });
+    if semicolon_rows && (title_line || footer) {
+        return Ok(Format::StatlineCsv);
+    }
+    Err(Located::at(
+        &file.name,
+        first_line,
+        0,
+        "the format could not be recognised from the content. wijkmonitor recognises: kwb-csv (a header with \
+         Regioaanduiding.Codering..code.), statline-csv (a StatLine web export: semicolons, title lines, a 'Bron:' \
+         footer), leefbaarometer (header bu_code,versie,jaar,bu_naam,lbm,...), long-csv (header \
+         region,period,variable,value,status), and odata-json / odata-csv folders. For a CSV with one column per \
+         variable, use --format wide-csv --mapping FILE",
+    ))
 }

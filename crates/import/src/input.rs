@@ -33,7 +33,12 @@ impl SourceFile {
         let bytes = self.bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&self.bytes);
         if let Some(pos) = bytes.iter().position(|&b| b == 0) {
             let (line, column) = line_column(bytes, pos);
-            return Err(Located::at(&self.name, line, column, "this is a binary file, not text (it contains a NUL byte)"));
+            return Err(Located::at(
+                &self.name,
+                line,
+                column,
+                "this is a binary file, not text (it contains a NUL byte)",
+            ));
         }
         std::str::from_utf8(bytes).map_err(|e| {
             let (line, column) = line_column(bytes, e.valid_up_to());
@@ -71,7 +76,10 @@ pub fn hex(bytes: &[u8]) -> String {
 pub enum Input {
     File(SourceFile),
     /// A folder; `files` holds its regular files (not recursing), sorted by name.
-    Folder { name: String, files: Vec<SourceFile> },
+    Folder {
+        name: String,
+        files: Vec<SourceFile>,
+    },
 }
 
 impl Input {
@@ -109,7 +117,8 @@ impl Input {
         match self {
             Input::File(f) => f.sha256(),
             Input::Folder { files, .. } => {
-                let mut lines: Vec<String> = files.iter().map(|f| format!("{} {}\n", f.base_name(), f.sha256())).collect();
+                let mut lines: Vec<String> =
+                    files.iter().map(|f| format!("{} {}\n", f.base_name(), f.sha256())).collect();
                 lines.sort();
                 hex(&Sha256::digest(lines.concat().as_bytes()))
             }
@@ -120,7 +129,9 @@ impl Input {
     pub fn single_file(&self) -> Result<&SourceFile, Located> {
         match self {
             Input::File(f) => Ok(f),
-            Input::Folder { name, .. } => Err(Located::at(name, 0, 0, "this format is read from one file, not a folder")),
+            Input::Folder { name, .. } => {
+                Err(Located::at(name, 0, 0, "this format is read from one file, not a folder"))
+            }
         }
     }
 
@@ -145,7 +156,12 @@ fn load_file(path: &Path) -> Result<SourceFile, Located> {
     let name = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|e| Located::at(&name, 0, 0, format!("cannot open: {e}")))?;
     if meta.len() > MAX_FILE_BYTES {
-        return Err(Located::at(&name, 0, 0, format!("the file is {} bytes; wijkmonitor reads files up to {MAX_FILE_BYTES} bytes", meta.len())));
+        return Err(Located::at(
+            &name,
+            0,
+            0,
+            format!("the file is {} bytes; wijkmonitor reads files up to {MAX_FILE_BYTES} bytes", meta.len()),
+        ));
     }
     let bytes = std::fs::read(path).map_err(|e| Located::at(&name, 0, 0, format!("cannot read: {e}")))?;
     Ok(SourceFile { name, bytes })
@@ -158,7 +174,10 @@ mod tests {
     #[test]
     fn binary_and_invalid_text_are_located() {
         let f = SourceFile::new("x.csv", b"a,b\nc,\0d\n".to_vec());
-        assert_eq!(f.text().unwrap_err().to_string(), "x.csv:2:3: this is a binary file, not text (it contains a NUL byte)");
+        assert_eq!(
+            f.text().unwrap_err().to_string(),
+            "x.csv:2:3: this is a binary file, not text (it contains a NUL byte)"
+        );
         let f = SourceFile::new("x.csv", b"a,b\n\xff\n".to_vec());
         assert!(f.text().unwrap_err().to_string().starts_with("x.csv:2:1: the file is not valid UTF-8"));
         let f = SourceFile::new("x.csv", b"\xEF\xBB\xBFa,b\n".to_vec());

@@ -40,8 +40,12 @@ pub fn parse_number(t: &str, decimal: Decimal) -> Result<f64, String> {
     let has_point = t.contains('.');
     let has_comma = t.contains(',');
     let normalised = match decimal {
-        Decimal::Point if has_comma => return Err(format!("'{t}' is not a number (use a decimal point, no thousands separator)")),
-        Decimal::Comma if has_point => return Err(format!("'{t}' is not a number (use a decimal comma, no thousands separator)")),
+        Decimal::Point if has_comma => {
+            return Err(format!("'{t}' is not a number (use a decimal point, no thousands separator)"))
+        }
+        Decimal::Comma if has_point => {
+            return Err(format!("'{t}' is not a number (use a decimal comma, no thousands separator)"))
+        }
         Decimal::Either if has_point && has_comma => {
             return Err(format!("'{t}' is not a number (it has both a point and a comma)"))
         }

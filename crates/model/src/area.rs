@@ -87,7 +87,10 @@ pub fn parse_areas_csv(text: &str, file: &str, indicative: bool) -> Result<Focus
 
         let id = field(0);
         if !is_valid_area_id(id) {
-            return Err(at(0, format!("'{id}' is not a valid area_id (use a lowercase slug such as den-haag-zuidwest)")));
+            return Err(at(
+                0,
+                format!("'{id}' is not a valid area_id (use a lowercase slug such as den-haag-zuidwest)"),
+            ));
         }
         let name = field(1);
         if name.is_empty() {
@@ -124,10 +127,7 @@ pub fn parse_areas_csv(text: &str, file: &str, indicative: bool) -> Result<Focus
                     return Err(at(1, format!("area '{id}' is named '{}' on line {first_line}", area.name)));
                 }
                 if area.municipality != municipality {
-                    return Err(at(
-                        2,
-                        format!("area '{id}' lies in {} on line {first_line}", area.municipality),
-                    ));
+                    return Err(at(2, format!("area '{id}' lies in {} on line {first_line}", area.municipality)));
                 }
                 if area.classification_year != year {
                     return Err(at(
@@ -198,7 +198,10 @@ mod tests {
             ("x,X,GM0518,BU05183637,20x9\n", "areas.csv:2:5:"),
             ("x,X,GM0518,BU03630000,2019\n", "areas.csv:2:4: buurt BU03630000 does not lie in gemeente GM0518"),
             ("x,X,GM0518,WK051836,2019\n", "areas.csv:2:4:"),
-            ("x,X,GM0518,BU05183637,2019\ny,Y,GM0518,BU05183637,2019\n", "areas.csv:3:4: buurt BU05183637 (2019) is already listed"),
+            (
+                "x,X,GM0518,BU05183637,2019\ny,Y,GM0518,BU05183637,2019\n",
+                "areas.csv:3:4: buurt BU05183637 (2019) is already listed",
+            ),
             ("x,X,GM0518,BU05183637,2019\nx,Z,GM0518,BU05183638,2019\n", "areas.csv:3:2:"),
             ("x,X,GM0518,BU05183637,2019\nx,X,GM0518,BU05183638,2020\n", "areas.csv:3:5:"),
             ("x,X,GM0518\n", "areas.csv:2:"),

@@ -490,7 +490,7 @@ impl Catalogue {
             v.matches.iter().any(|m| {
                 m.column.is_none()
                     && m.title.as_deref().map(normalise).as_deref() == Some(title.as_str())
-                    && m.unit.as_deref().map_or(true, |u| normalise(u) == unit)
+                    && m.unit.as_deref().is_none_or(|u| normalise(u) == unit)
                     && m.category.as_deref().map(normalise) == category
             })
         })
@@ -511,8 +511,7 @@ impl Catalogue {
                 }
                 let Some(title) = m.title.as_deref() else { continue };
                 let needle = format!("{}{}", normalise(title), m.unit.as_deref().map(normalise).unwrap_or_default());
-                if !needle.is_empty() && header.ends_with(&needle) && best.map_or(true, |(len, _)| needle.len() > len)
-                {
+                if !needle.is_empty() && header.ends_with(&needle) && best.is_none_or(|(len, _)| needle.len() > len) {
                     best = Some((needle.len(), v));
                 }
             }

@@ -14,7 +14,12 @@
 //! - **Statuses kept apart.** A figure is a number with status `final`/`provisional`, or no number with status
 //!   `missing`/`secret`/`not_yet_published`; a CHECK constraint refuses anything else.
 
+pub mod computed;
 pub mod migrations;
+
+pub use computed::{
+    ComputeOutput, ComputeRun, ComputedFigure, ComputedSources, ComputedTarget, StoredComparison, StoredUnmatched,
+};
 
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::BTreeMap;
@@ -112,7 +117,7 @@ pub struct Summary {
 
 /// An open database.
 pub struct Store {
-    conn: Connection,
+    pub(crate) conn: Connection,
 }
 
 impl Store {
@@ -153,9 +158,8 @@ impl Store {
         let mut n_regions = 0u64;
         // Regions first: compare to what is there so an unchanged code list counts as no change.
         {
-            let mut get = tx.prepare_cached(
-                "SELECT name, parent FROM regions WHERE classification_year = ?1 AND code = ?2",
-            )?;
+            let mut get =
+                tx.prepare_cached("SELECT name, parent FROM regions WHERE classification_year = ?1 AND code = ?2")?;
             for region in &batch.regions {
                 let current: Option<(String, Option<String>)> = get
                     .query_row(params![region.classification_year, region.code.as_str()], |r| {
@@ -169,7 +173,9 @@ impl Store {
             }
         }
         // Then figures: classify each as new, changed or the same as the current one.
-        let mut changes: Vec<(usize, Option<(Option<f64>, String, i64)>)> = Vec::new();
+        // (index into the batch, the current figure it replaces: value, status, import id)
+        type Current = (Option<f64>, String, i64);
+        let mut changes: Vec<(usize, Option<Current>)> = Vec::new();
         {
             let mut get = tx.prepare_cached(
                 "SELECT value, status, import_id FROM observations WHERE region = ?1 AND period = ?2 AND variable = ?3",
@@ -185,7 +191,9 @@ impl Store {
                         n_new += 1;
                         changes.push((i, None));
                     }
-                    Some((value, status, _)) if *value == obs.value.number() && status == obs.value.status().as_str() => {
+                    Some((value, status, _))
+                        if *value == obs.value.number() && status == obs.value.status().as_str() =>
+                    {
                         n_same += 1;
                     }
                     Some(_) => {
@@ -448,25 +456,38 @@ impl Store {
             "SELECT variable, COUNT(*), COUNT(value), MIN(period), MAX(period) FROM observations GROUP BY variable ORDER BY variable",
         )?;
         for row in stmt.query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
         })? {
             let (variable, n, n_values, first, last) = row?;
             summary.n_observations += n as u64;
             summary.variables.insert(variable, (n as u64, n_values as u64, first, last));
         }
-        summary.n_history = self.conn.query_row("SELECT COUNT(*) FROM observation_history", [], |r| r.get::<_, i64>(0))? as u64;
+        summary.n_history =
+            self.conn.query_row("SELECT COUNT(*) FROM observation_history", [], |r| r.get::<_, i64>(0))? as u64;
         summary.n_imports = self.conn.query_row("SELECT COUNT(*) FROM imports", [], |r| r.get::<_, i64>(0))? as u64;
         Ok(summary)
     }
 }
 
-fn decode_value(number: Option<f64>, status: &str) -> Result<Value> {
+pub(crate) fn decode_value(number: Option<f64>, status: &str) -> Result<Value> {
     let status = Status::parse(status).ok_or_else(|| StoreError::Invalid(format!("unknown status '{status}'")))?;
     Value::from_parts(number, status)
         .ok_or_else(|| StoreError::Invalid(format!("a figure with status {status} and value {number:?}")))
 }
 
-fn decode_observation(region: &str, period: &str, variable: String, number: Option<f64>, status: &str) -> Result<Observation> {
+fn decode_observation(
+    region: &str,
+    period: &str,
+    variable: String,
+    number: Option<f64>,
+    status: &str,
+) -> Result<Observation> {
     Ok(Observation {
         region: RegionCode::parse(region).map_err(|e| StoreError::Invalid(e.to_string()))?,
         period: Period::parse(period).map_err(|e| StoreError::Invalid(e.to_string()))?,

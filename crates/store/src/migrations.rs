@@ -61,6 +61,74 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX observation_history_by_key ON observation_history (region, period, variable);
 
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+    // 2: results of the indicator engine (only the latest run is kept; its provenance is recorded).
+    "CREATE TABLE compute_runs (
+        id INTEGER PRIMARY KEY,
+        computed_at TEXT NOT NULL,
+        imports TEXT NOT NULL,
+        areas_source TEXT NOT NULL,
+        areas_indicative INTEGER NOT NULL,
+        parameters_sha256 TEXT NOT NULL,
+        n_figures INTEGER NOT NULL
+    );
+
+    CREATE TABLE computed_targets (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        municipality TEXT,
+        area TEXT
+    ) WITHOUT ROWID;
+
+    CREATE TABLE computed (
+        target TEXT NOT NULL,
+        period TEXT NOT NULL,
+        indicator TEXT NOT NULL,
+        value REAL,
+        status TEXT NOT NULL CHECK (
+            (status IN ('final', 'provisional') AND value IS NOT NULL)
+            OR (status IN ('missing', 'secret', 'not_yet_published') AND value IS NULL)),
+        coverage REAL NOT NULL,
+        reason TEXT NOT NULL,
+        PRIMARY KEY (target, period, indicator)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE computed_sources (
+        indicator TEXT NOT NULL,
+        period TEXT NOT NULL,
+        imports TEXT NOT NULL,
+        PRIMARY KEY (indicator, period)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE comparisons (
+        area TEXT NOT NULL,
+        period TEXT NOT NULL,
+        indicator TEXT NOT NULL,
+        netherlands REAL,
+        rest_of_municipality REAL,
+        all_areas REAL,
+        rank INTEGER,
+        n_ranked INTEGER NOT NULL,
+        base_year INTEGER NOT NULL,
+        base_value REAL,
+        change_since_base REAL,
+        index_since_base REAL,
+        previous_value REAL,
+        change_since_previous REAL,
+        gap_to_netherlands REAL,
+        gap_to_netherlands_base REAL,
+        gap_trend TEXT,
+        improved_since_base INTEGER,
+        PRIMARY KEY (area, period, indicator)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE unmatched_buurten (
+        area TEXT NOT NULL,
+        period TEXT NOT NULL,
+        buurten TEXT NOT NULL,
+        population_share REAL,
+        PRIMARY KEY (area, period)
+    ) WITHOUT ROWID;",
 ];
 
 /// Brings the schema up to date. A database from a newer wijkmonitor is refused rather than damaged.

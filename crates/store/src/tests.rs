@@ -102,7 +102,9 @@ fn a_changed_file_replaces_what_it_covers_and_keeps_history() {
 #[test]
 fn a_failing_import_leaves_the_database_exactly_as_it_was() {
     let mut store = Store::open_in_memory().unwrap();
-    store.apply_import(&batch("v1", vec![obs("GM0363", 2019, "inhabitants", Value::final_(1.0))]), "t1", false).unwrap();
+    store
+        .apply_import(&batch("v1", vec![obs("GM0363", 2019, "inhabitants", Value::final_(1.0))]), "t1", false)
+        .unwrap();
     // Make the database refuse one particular figure halfway through the batch.
     store
         .conn

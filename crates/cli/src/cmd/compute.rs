@@ -1,0 +1,237 @@
+//! `wijkmonitor compute`: run the indicator engine over the database and store the results (after
+//! disclosure control), the comparisons of every area and the report of unmatched buurten.
+
+use crate::common::{load_areas, now_rfc3339, open_existing_store, spinner, DEFAULT_DB};
+use anyhow::{Context, Result};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::time::Instant;
+use wijkmonitor_engine::compare::compare;
+use wijkmonitor_engine::dataset::status_of;
+use wijkmonitor_engine::{Crosswalk, Dataset, Params, Reason, TargetKind};
+use wijkmonitor_model::disclosure::DisclosureRules;
+use wijkmonitor_model::{Catalogue, Value};
+use wijkmonitor_store::{
+    ComputeOutput, ComputeRun, ComputedFigure, ComputedSources, ComputedTarget, ObservationFilter, StoredComparison,
+    StoredUnmatched,
+};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The database file.
+    #[arg(long, default_value = DEFAULT_DB)]
+    pub db: PathBuf,
+    /// The delineation of the focus areas (CSV); the built-in indicative one when not given.
+    #[arg(long)]
+    pub areas: Option<PathBuf>,
+    /// A crosswalk between classification years (CSV: from_year,from_code,to_year,to_code,share), where
+    /// `share` is the fraction of the from-buurt's population that lies in the to-buurt.
+    #[arg(long)]
+    pub crosswalk: Option<PathBuf>,
+    /// Engine parameters (TOML, as data/parameters/engine.toml); the built-in ones when not given.
+    #[arg(long)]
+    pub params: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let started = Instant::now();
+    let mut store = open_existing_store(&args.db)?;
+    let areas = load_areas(args.areas.as_ref())?;
+    let crosswalk = match &args.crosswalk {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            Crosswalk::parse(&text, &path.display().to_string())?
+        }
+        None => Crosswalk::default(),
+    };
+    let params_text = match &args.params {
+        Some(path) => std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?,
+        None => wijkmonitor_engine::params::BUILTIN_PARAMS.to_string(),
+    };
+    let params = Params::parse(&params_text)?;
+    let catalogue = Catalogue::builtin();
+    let rules = DisclosureRules::builtin();
+
+    let progress = spinner("loading figures");
+    let t_load = Instant::now();
+    let rows = store.observations(&ObservationFilter::default())?;
+    let ds = Dataset::from_observations(rows.iter().map(|r| (&r.observation, r.import_id)));
+    let names: HashMap<_, _> = store.regions(None)?.into_iter().map(|r| (r.code, r.name)).collect();
+    let imports: BTreeSet<i64> = rows.iter().map(|r| r.import_id).collect();
+    drop(rows);
+    progress.set_message(format!("computing {} periods for {} regions", ds.periods.len(), ds.regions.len()));
+    let load_secs = t_load.elapsed().as_secs_f64();
+    let t_compute = Instant::now();
+    let run = wijkmonitor_engine::run(&ds, &catalogue, &rules, &areas, &crosswalk, &names, &params);
+    let compute_secs = t_compute.elapsed().as_secs_f64();
+    let geo = &run.geography;
+    let results = &run.results;
+
+    progress.set_message("comparing the areas");
+    let mut comparisons = Vec::new();
+    for (i, id) in results.indicators.iter().enumerate() {
+        let Some(indicator) = catalogue.indicator(id) else { continue };
+        for &period in &results.periods {
+            for area in geo.targets.iter().filter(|t| t.kind == TargetKind::Area) {
+                let c = compare(
+                    results,
+                    geo,
+                    i,
+                    indicator.direction,
+                    &area.id,
+                    period,
+                    params.base_year,
+                    tolerance(indicator.decimals),
+                );
+                if c.value.is_none() && c.netherlands.is_none() {
+                    continue;
+                }
+                comparisons.push(StoredComparison {
+                    area: area.id.clone(),
+                    period: period.to_string(),
+                    indicator: id.clone(),
+                    netherlands: c.netherlands,
+                    rest_of_municipality: c.rest_of_municipality,
+                    all_areas: c.all_areas,
+                    rank: c.rank.map(|r| r as i64),
+                    n_ranked: c.n_ranked as i64,
+                    base_year: c.base_year,
+                    base_value: c.base_value,
+                    change_since_base: c.change_since_base,
+                    index_since_base: c.index_since_base,
+                    previous_value: c.previous_value,
+                    change_since_previous: c.change_since_previous,
+                    gap_to_netherlands: c.gap_to_netherlands,
+                    gap_to_netherlands_base: c.gap_to_netherlands_base,
+                    gap_trend: c.gap_trend.map(|g| g.as_str().to_string()),
+                    improved_since_base: c.improved_since_base,
+                });
+            }
+        }
+    }
+    let targets: Vec<ComputedTarget> = geo
+        .targets
+        .iter()
+        .map(|t| ComputedTarget {
+            id: t.id.clone(),
+            kind: t.kind.as_str().to_string(),
+            name: t.name.clone(),
+            municipality: t.municipality.as_ref().map(|m| m.to_string()),
+            area: t.area.clone(),
+        })
+        .collect();
+    let unmatched: Vec<StoredUnmatched> = geo
+        .unmatched
+        .iter()
+        .map(|u| StoredUnmatched {
+            area: u.area.clone(),
+            period: results.periods[u.period_index].to_string(),
+            buurten: u.buurten.iter().map(|b| b.to_string()).collect(),
+            population_share: u.population_share,
+        })
+        .collect();
+    let n_periods = results.periods.len();
+    let sources: Vec<ComputedSources> = results
+        .indicators
+        .iter()
+        .enumerate()
+        .flat_map(|(i, id)| {
+            results.periods.iter().enumerate().map(move |(p, &period)| ComputedSources {
+                indicator: id.clone(),
+                period,
+                imports: results.sources[i * n_periods + p].iter().copied().collect(),
+            })
+        })
+        .collect();
+    // Figures in the table's key order (target, period, indicator), for fast inserts.
+    let mut indicator_order: Vec<usize> = (0..results.indicators.len()).collect();
+    indicator_order.sort_by(|&a, &b| results.indicators[a].cmp(&results.indicators[b]));
+    let mut target_order: Vec<usize> = (0..geo.targets.len()).collect();
+    target_order.sort_by(|&a, &b| geo.targets[a].id.cmp(&geo.targets[b].id));
+    let mut period_order: Vec<usize> = (0..n_periods).collect();
+    period_order.sort_by_key(|&p| results.periods[p].to_string());
+    let indicator_order = &indicator_order;
+    let period_order = &period_order;
+    let figures = target_order.into_iter().flat_map(move |t| {
+        period_order.iter().flat_map(move |&p| {
+            indicator_order.iter().filter_map(move |&i| {
+                let column = results.column(i, p);
+                // Cells without any input are not stored: there is nothing to say about them.
+                if column.status[t] == wijkmonitor_engine::dataset::ABSENT {
+                    return None;
+                }
+                let status = status_of(column.status[t]);
+                let value =
+                    column.number(t).and_then(|n| Value::from_parts(Some(n), status)).unwrap_or(Value::absent(status));
+                Some(ComputedFigure {
+                    target: geo.targets[t].id.clone(),
+                    period: results.periods[p],
+                    indicator: results.indicators[i].clone(),
+                    value,
+                    coverage: f64::from(column.coverage[t]),
+                    reason: Reason::from_code(column.reason[t]).as_str().to_string(),
+                })
+            })
+        })
+    });
+    let mut hash = Sha256::new();
+    hash.update(wijkmonitor_model::BUILTIN_CATALOGUE);
+    hash.update(wijkmonitor_model::BUILTIN_DISCLOSURE);
+    hash.update(&params_text);
+    let run_record = ComputeRun {
+        id: 0,
+        computed_at: now_rfc3339(),
+        imports: imports.into_iter().collect(),
+        areas_source: areas.source.clone(),
+        areas_indicative: areas.indicative,
+        parameters_sha256: wijkmonitor_import::input::hex(&hash.finalize()),
+        n_figures: 0,
+    };
+    progress.set_message("storing the results");
+    let t_store = Instant::now();
+    store.replace_computed(ComputeOutput {
+        run: run_record,
+        targets: &targets,
+        sources: &sources,
+        figures,
+        comparisons: &comparisons,
+        unmatched: &unmatched,
+    })?;
+    progress.finish_and_clear();
+    let stored = store.compute_run()?.map_or(0, |r| r.n_figures);
+    println!(
+        "computed {} indicators x {} periods for {} targets: {} figures stored in {} \
+         ({:.1} s: loading {:.1} s, computing {:.1} s, storing {:.1} s)",
+        results.indicators.len(),
+        results.periods.len(),
+        geo.targets.len(),
+        stored,
+        args.db.display(),
+        started.elapsed().as_secs_f64(),
+        load_secs,
+        compute_secs,
+        t_store.elapsed().as_secs_f64()
+    );
+    let n_secret: usize = results.columns.iter().map(|c| c.status.iter().filter(|&&s| s == 4).count()).sum();
+    println!("disclosure control: {n_secret} figures secret (at the source, below a threshold, or complementary)");
+    if areas.indicative {
+        println!("areas: {} (INDICATIVE delineation)", areas.source);
+    }
+    for u in &unmatched {
+        println!(
+            "unmatched: {} {}: {} buurten ({}) without figures{}",
+            u.area,
+            u.period,
+            u.buurten.len(),
+            u.buurten.join(" "),
+            u.population_share.map(|s| format!(", {:.1}% of the inhabitants", 100.0 * s)).unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+/// A change smaller than half the last shown decimal counts as no change.
+fn tolerance(decimals: u8) -> f64 {
+    0.5 * 10f64.powi(-i32::from(decimals))
+}

@@ -1,0 +1,125 @@
+//! What several subcommands share: opening the database, loading the delineation and catalogue, the clock,
+//! progress bars and the database summary.
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use wijkmonitor_model::area::parse_areas_csv;
+use wijkmonitor_model::{FocusAreaSet, BUILTIN_AREAS, BUILTIN_AREAS_NAME};
+use wijkmonitor_store::Store;
+
+/// The database file used when `--db` is not given.
+pub const DEFAULT_DB: &str = "wijkmonitor.db";
+
+/// Opens a database, creating it if needed.
+pub fn open_store(path: &Path) -> Result<Store> {
+    Store::open(path).with_context(|| format!("cannot open the database {}", path.display()))
+}
+
+/// Opens an existing database; a missing file is an error rather than a silently created empty database.
+pub fn open_existing_store(path: &Path) -> Result<Store> {
+    if !path.exists() {
+        anyhow::bail!(
+            "the database {} does not exist (build one with `wijkmonitor demo --db {0}` or `wijkmonitor import FILE --db {0}`)",
+            path.display()
+        );
+    }
+    open_store(path)
+}
+
+/// The delineation from `--areas FILE`, or the built-in indicative one.
+pub fn load_areas(file: Option<&PathBuf>) -> Result<FocusAreaSet> {
+    match file {
+        None => Ok(parse_areas_csv(BUILTIN_AREAS, BUILTIN_AREAS_NAME, true)?),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            Ok(parse_areas_csv(&text, &path.display().to_string(), false)?)
+        }
+    }
+}
+
+/// The current time as RFC 3339 UTC (`2026-11-27T23:01:10Z`), for import records.
+pub fn now_rfc3339() -> String {
+    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    rfc3339(secs)
+}
+
+/// Formats seconds since 1970 as RFC 3339 UTC (days-to-civil conversion after Howard Hinnant).
+pub fn rfc3339(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// A spinner on stderr for work without a known length; hidden when stderr is not a terminal.
+pub fn spinner(message: impl Into<String>) -> ProgressBar {
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.set_message(message.into());
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+/// Prints what the database holds.
+pub fn print_summary(store: &Store, db: &Path) -> Result<()> {
+    let summary = store.summary()?;
+    let imports = store.imports()?;
+    println!("database: {}", db.display());
+    if store.meta("demo")?.is_some() {
+        println!("content:  {}", wijkmonitor_demo::SYNTHETIC_LABEL);
+    }
+    println!("regions:");
+    for ((year, kind), n) in &summary.regions {
+        println!("  {year} {kind:<14} {n:>7}");
+    }
+    println!(
+        "figures:  {} current ({} superseded, kept as history) in {} variables",
+        summary.n_observations,
+        summary.n_history,
+        summary.variables.len()
+    );
+    for (variable, (n, n_values, first, last)) in &summary.variables {
+        println!("  {variable:<34} {n:>8} figures, {n_values:>8} with a value, {first}-{last}");
+    }
+    println!("imports:");
+    for import in &imports {
+        println!(
+            "  #{:<3} {} {} [{}{}] {} figures ({} new, {} changed){}",
+            import.id,
+            import.imported_at,
+            import.source_name,
+            import.format,
+            import.source_table.as_deref().map(|t| format!(", {t}")).unwrap_or_default(),
+            import.n_observations,
+            import.n_new,
+            import.n_changed,
+            if import.synthetic { " SYNTHETIC" } else { "" }
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rfc3339;
+
+    #[test]
+    fn formats_times_as_rfc3339() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(1_795_820_470), "2026-11-27T23:01:10Z");
+    }
+}

@@ -1,0 +1,69 @@
+//! The `wijkmonitor` command. It parses arguments, calls the library crates and turns errors into messages
+//! and exit codes; it holds no domain logic of its own. One module per subcommand lives in [`cmd`].
+
+mod cmd;
+mod common;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// wijkmonitor: the open monitor of the Nationaal Programma Leefbaarheid en Veiligheid (NPLV).
+///
+/// It keeps national figures (CBS, Politie, Leefbaarometer) per buurt, wijk and gemeente in one SQLite file,
+/// knows the 20 focus areas and the indicator catalogue, and exports every figure with its source.
+#[derive(Parser)]
+#[command(name = "wijkmonitor", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the demo database (synthetic figures, or real files with --from) and print what is in it.
+    Demo(cmd::demo::Args),
+    /// Import a source file or folder into the database (atomic and idempotent).
+    Import(cmd::import::Args),
+    /// Download a table from the CBS OData API, keep the raw responses and import them.
+    Fetch(cmd::fetch::Args),
+    /// List the focus areas of a delineation (the built-in indicative one unless --areas is given).
+    Areas(cmd::areas::Args),
+    /// List the indicator catalogue.
+    Indicators(cmd::indicators::Args),
+    /// Compute every indicator for every region, area and year, with comparisons and disclosure control.
+    Compute(cmd::compute::Args),
+    /// Write figures in the canonical long format (region,period,variable,value,status) to stdout.
+    Export(cmd::export::Args),
+    /// Print what a database holds: regions, variables, periods and imports.
+    Summary(cmd::summary::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Demo(args) => cmd::demo::run(args),
+        Command::Import(args) => cmd::import::run(args),
+        Command::Fetch(args) => cmd::fetch::run(args),
+        Command::Areas(args) => cmd::areas::run(args),
+        Command::Indicators(args) => cmd::indicators::run(args),
+        Command::Compute(args) => cmd::compute::run(args),
+        Command::Export(args) => cmd::export::run(args),
+        Command::Summary(args) => cmd::summary::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // A broken pipe (e.g. `wijkmonitor export | head`) is not an error worth reporting.
+            if err.chain().any(|e| {
+                e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {err}");
+            for cause in err.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
