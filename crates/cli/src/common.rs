@@ -78,8 +78,10 @@ pub fn print_summary(store: &Store, db: &Path) -> Result<()> {
     let summary = store.summary()?;
     let imports = store.imports()?;
     println!("database: {}", db.display());
-    if store.meta("demo")?.is_some() {
-        println!("content:  {}", wijkmonitor_demo::SYNTHETIC_LABEL);
+    match store.meta("demo")?.as_deref() {
+        Some("synthetic") => println!("content:  {}", wijkmonitor_demo::SYNTHETIC_LABEL),
+        Some(other) => println!("content:  real sources ({other})"),
+        None => {}
     }
     println!("regions:");
     for ((year, kind), n) in &summary.regions {

@@ -1,11 +1,10 @@
 //! The `wijkmonitor` command. It parses arguments, calls the library crates and turns errors into messages
-//! and exit codes; it holds no domain logic of its own. One module per subcommand lives in [`cmd`].
-
-mod cmd;
-mod common;
+//! and exit codes; it holds no domain logic of its own. One module per subcommand lives in the library's
+//! `cmd` (`src/cmd/`), so that other crates' tests can call the same code.
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
+use wijkmonitor_cli::cmd;
 
 /// wijkmonitor: the open monitor of the Nationaal Programma Leefbaarheid en Veiligheid (NPLV).
 ///
@@ -36,6 +35,10 @@ enum Command {
     Export(cmd::export::Args),
     /// Print what a database holds: regions, variables, periods and imports.
     Summary(cmd::summary::Args),
+    /// Serve the dashboard and JSON API (the built-in demo database unless --db is given).
+    Serve(cmd::serve::Args),
+    /// Benchmarks: `bench compute` times a Netherlands-scale recompute against DuckDB.
+    Bench(cmd::bench::Args),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +52,8 @@ fn main() -> ExitCode {
         Command::Compute(args) => cmd::compute::run(args),
         Command::Export(args) => cmd::export::run(args),
         Command::Summary(args) => cmd::summary::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
+        Command::Bench(args) => cmd::bench::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

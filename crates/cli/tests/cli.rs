@@ -1,20 +1,8 @@
 //! End-to-end tests of the `wijkmonitor` command on real files from `../shared/data`: the acceptance criteria
 //! of the data core (import, export, idempotence, atomicity) exercised exactly as a user would run them.
 
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-fn shared_data() -> Option<PathBuf> {
-    let dir = std::env::var_os("WIJKMONITOR_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipping: ../shared/data not found (set WIJKMONITOR_SHARED_DATA)");
-        None
-    }
-}
+use wijkmonitor_testdata::shared_data;
 
 fn wijkmonitor(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_wijkmonitor")).args(args).output().expect("the binary runs")
@@ -186,4 +174,21 @@ fn help_is_complete_and_errors_are_clear() {
     let indicators = ok(&["indicators", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&indicators).unwrap();
     assert!(v.as_array().unwrap().len() >= 70);
+}
+
+#[test]
+fn the_demo_can_be_built_from_real_files() {
+    let Some(data) = shared_data() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let sources = dir.path().join("sources");
+    std::fs::create_dir(&sources).unwrap();
+    std::fs::copy(data.join("cbs-kwb-amsterdam/kwb-2019.csv"), sources.join("kwb-2019.csv")).unwrap();
+    std::fs::write(sources.join("notes.csv"), "a,b\n1,2\n").unwrap();
+    let db = dir.path().join("real.db");
+    let out = ok(&["demo", "--from", sources.to_str().unwrap(), "--db", db.to_str().unwrap()]);
+    assert!(out.contains("read ") && out.contains("kwb-2019.csv (kwb-csv, table 84583NED"), "{out}");
+    assert!(out.contains("skipped: ") && out.contains("notes.csv:1: the format could not be recognised"), "{out}");
+    assert!(!out.contains("SYNTHETIC"), "real sources are not labelled synthetic:\n{out}");
+    let gm = ok(&["export", "--db", db.to_str().unwrap(), "--region", "GM0363", "--indicator", "inhabitants"]);
+    assert_eq!(line_for(&gm, "GM0363", "2019", "inhabitants"), Some("GM0363,2019,inhabitants,862965,final"));
 }

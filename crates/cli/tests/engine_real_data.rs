@@ -3,20 +3,9 @@
 //! area, and the real Den Haag Zuidwest delineation over every Leefbaarometer edition.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-
-fn shared_data() -> Option<PathBuf> {
-    let dir = std::env::var_os("WIJKMONITOR_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipping: ../shared/data not found (set WIJKMONITOR_SHARED_DATA)");
-        None
-    }
-}
+use wijkmonitor_testdata::shared_data;
 
 fn ok(args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_wijkmonitor")).args(args).output().expect("the binary runs");
@@ -156,5 +145,5 @@ fn den_haag_zuidwest_has_leefbaarometer_scores_for_every_edition() {
     areas.push_str("den-haag-zuidwest,Den Haag Zuidwest,GM0518,BU05189999,2019\n");
     std::fs::write(&areas_file, areas).unwrap();
     let report = ok(&["compute", "--db", db, "--areas", areas_file.to_str().unwrap()]);
-    assert!(report.contains("unmatched: den-haag-zuidwest 2020: 1 buurten (BU05189999)"), "{report}");
+    assert!(report.contains("unmatched: den-haag-zuidwest 2020: 1 buurten without figures (BU05189999)"), "{report}");
 }

@@ -176,7 +176,7 @@ pub fn generate(areas: &FocusAreaSet) -> Result<Vec<ImportBatch>, Located> {
             (a.region.as_str(), a.period, a.variable.as_str()).cmp(&(b.region.as_str(), b.period, b.variable.as_str()))
         });
         ImportBatch {
-            format: Format::Synthetic,
+            format: Format::Builtin,
             source_name: format!("wijkmonitor demo: {name}"),
             sha256: wijkmonitor_import::input::hex(&Sha256::digest(format!("{fingerprint}/{table}").as_bytes())),
             source_table: Some(table.to_string()),

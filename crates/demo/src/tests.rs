@@ -28,7 +28,7 @@ fn is_deterministic_and_labelled_synthetic() {
     assert_eq!(a, b);
     assert_eq!(a.len(), 3);
     for batch in &a {
-        assert_eq!(batch.format, Format::Synthetic);
+        assert_eq!(batch.format, Format::Builtin);
         assert!(batch.source_title.as_deref().unwrap().starts_with("SYNTHETIC"));
     }
 }

@@ -10,12 +10,13 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use wijkmonitor_fetch::{fetch_table, FetchError, FetchEvent, FetchOptions};
 use wijkmonitor_import::{odata, CodeLists, ImportContext, ImportOptions, Input};
 use wijkmonitor_model::{Catalogue, Period, RegionCode, Status, Value};
+use wijkmonitor_testdata::shared_data;
 
 // ---------------------------------------------------------------------------------------------------------
 // A tiny HTTP/1.1 server
@@ -109,18 +110,6 @@ fn api(entity: &str, rows: Vec<Json>) -> String {
 // ---------------------------------------------------------------------------------------------------------
 // Real metadata
 // ---------------------------------------------------------------------------------------------------------
-
-fn shared_data() -> Option<PathBuf> {
-    let dir = std::env::var_os("WIJKMONITOR_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!("skipping: ../shared/data not found (set WIJKMONITOR_SHARED_DATA)");
-        None
-    }
-}
 
 /// Recorded responses of 85984NED: the real TableInfos and DataProperties (saved as bare arrays by python
 /// cbsodata, wrapped here as the API serves them), the real 2024 code list of the regions used, and the real

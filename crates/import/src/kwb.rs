@@ -15,8 +15,8 @@
 //!
 //! [`Catalogue::match_labelled`]: wijkmonitor_model::Catalogue::match_labelled
 
-use crate::values::Decimal;
-use crate::wide::table::{cell_error, parse_r_cell, years_in, KnownCodes, Rows};
+use crate::csv_table::{cell_error, years_in, KnownCodes, Rows};
+use crate::values::{parse_r_cell, Decimal};
 use crate::{Format, ImportBatch, ImportContext, SourceFile};
 use std::collections::HashMap;
 use wijkmonitor_model::catalogue::normalise;

@@ -16,8 +16,8 @@
 //!
 //! [`Catalogue::match_column`]: wijkmonitor_model::Catalogue::match_column
 
-use crate::values::Decimal;
-use crate::wide::table::{cell_error, parse_r_cell, KnownCodes, Rows};
+use crate::csv_table::{cell_error, KnownCodes, Rows};
+use crate::values::{parse_r_cell, Decimal};
 use crate::{Format, ImportBatch, ImportContext, SourceFile};
 use std::collections::HashMap;
 use wijkmonitor_model::{Located, Observation, Period, Region, RegionCode};

@@ -13,8 +13,8 @@
 //! The file says nothing about the classification of its region codes: that is `--classification-year`, and
 //! without it the codes are not checked against a code list.
 
+use crate::csv_table::{KnownCodes, Rows};
 use crate::values::{parse_number, Decimal};
-use crate::wide::table::{KnownCodes, Rows};
 use crate::{Format, ImportBatch, ImportContext, SourceFile};
 use std::collections::{HashMap, HashSet};
 use wijkmonitor_model::observation::format_number;

@@ -30,8 +30,8 @@
 //!
 //! [`Catalogue::match_labelled`]: wijkmonitor_model::Catalogue::match_labelled
 
+use crate::csv_table::{cell_error, ragged_error, years_in, KnownCodes, Rows};
 use crate::values::{parse_cell, Decimal};
-use crate::wide::table::{cell_error, ragged_error, years_in, KnownCodes, Rows};
 use crate::{kwb, Format, ImportBatch, ImportContext, SourceFile};
 use std::collections::{HashMap, HashSet};
 use wijkmonitor_model::catalogue::normalise;

@@ -59,6 +59,30 @@ pub fn parse_number(t: &str, decimal: Decimal) -> Result<f64, String> {
     normalised.parse::<f64>().map_err(|_| format!("'{t}' is not a number"))
 }
 
+/// Parses a cell of a file written by R (`write.csv`): as [`parse_cell`], and also numbers in the
+/// scientific notation R uses for very small or large values (`-8.221588102172426e-4`, `1e+05`).
+/// The mantissa follows the decimal style; the exponent is at most three digits, so words are not numbers.
+pub fn parse_r_cell(text: &str, decimal: Decimal) -> Result<Value, String> {
+    let err = match parse_cell(text, decimal) {
+        Ok(value) => return Ok(value),
+        Err(e) => e,
+    };
+    let t = text.trim();
+    let Some((mantissa, exponent)) = t.split_once(['e', 'E']) else { return Err(err) };
+    let digits = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
+    if digits.is_empty() || digits.len() > 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(err);
+    }
+    if parse_number(mantissa, decimal).is_err() {
+        return Err(err);
+    }
+    // Parse the whole text at once so the value is rounded once, exactly as written.
+    match format!("{}e{exponent}", mantissa.replace(',', ".")).parse::<f64>() {
+        Ok(n) if n.is_finite() => Ok(Value::final_(n)),
+        _ => Err(err),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,5 +109,16 @@ mod tests {
         }
         assert!(parse_cell("8,4", Decimal::Point).is_err());
         assert!(parse_cell("8.4", Decimal::Comma).is_err());
+    }
+
+    #[test]
+    fn r_writes_scientific_notation() {
+        assert_eq!(parse_r_cell("-8.221588102172426e-4", Decimal::Point), Ok(Value::final_(-8.221588102172426e-4)));
+        assert_eq!(parse_r_cell("1e+05", Decimal::Point), Ok(Value::final_(100000.0)));
+        assert_eq!(parse_r_cell("2,5E-3", Decimal::Either), Ok(Value::final_(0.0025)));
+        assert_eq!(parse_r_cell("NA", Decimal::Point), Ok(Value::missing()));
+        for bad in ["e5", "1e", "1e+", "1e1000", "1e5x", "abc", "1.2.3e4", "1e-4e2"] {
+            assert!(parse_r_cell(bad, Decimal::Point).is_err(), "{bad}");
+        }
     }
 }

@@ -8,28 +8,16 @@
 use serde_json::{json, Value as Json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use wijkmonitor_import::{cbsodatar, odata, CodeLists, Format, ImportBatch, ImportContext, ImportOptions, Input};
 use wijkmonitor_model::disclosure::DisclosureRules;
 use wijkmonitor_model::observation::format_number;
 use wijkmonitor_model::{Catalogue, Located, Period, Region, RegionCode, Status, Value};
+use wijkmonitor_testdata::shared_data;
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------------------
-
-/// The shared real-data folder, or `None` (with the skip message) when it is absent.
-fn shared_data() -> Option<PathBuf> {
-    let dir = std::env::var_os("WIJKMONITOR_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!("skipping: ../shared/data not found (set WIJKMONITOR_SHARED_DATA)");
-        None
-    }
-}
 
 fn read_with(
     reader: fn(&Input, &ImportContext<'_>) -> Result<ImportBatch, Located>,

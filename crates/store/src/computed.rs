@@ -247,62 +247,18 @@ impl Store {
         }
         sql.push_str(" ORDER BY target, period, indicator");
         let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<f64>>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, f64>(5)?,
-                r.get::<_, String>(6)?,
-            ))
-        })?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), figure_row)?;
         let mut out = Vec::new();
         for row in rows {
-            let (target, period, indicator, number, status, coverage, reason) = row?;
-            out.push(ComputedFigure {
-                target,
-                period: Period::parse(&period).map_err(|e| crate::StoreError::Invalid(e.to_string()))?,
-                indicator,
-                value: decode_value(number, &status)?,
-                coverage,
-                reason,
-            });
+            out.push(row??);
         }
         Ok(out)
     }
 
     /// Comparisons of an area (all periods and indicators when the lists are empty).
     pub fn comparisons(&self, area: &str, periods: &[Period], indicators: &[String]) -> Result<Vec<StoredComparison>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT area, period, indicator, netherlands, rest_of_municipality, all_areas, rank, n_ranked, base_year,
-                    base_value, change_since_base, index_since_base, previous_value, change_since_previous,
-                    gap_to_netherlands, gap_to_netherlands_base, gap_trend, improved_since_base
-             FROM comparisons WHERE area = ?1 ORDER BY period, indicator",
-        )?;
-        let rows = stmt.query_map(params![area], |r| {
-            Ok(StoredComparison {
-                area: r.get(0)?,
-                period: r.get(1)?,
-                indicator: r.get(2)?,
-                netherlands: r.get(3)?,
-                rest_of_municipality: r.get(4)?,
-                all_areas: r.get(5)?,
-                rank: r.get(6)?,
-                n_ranked: r.get(7)?,
-                base_year: r.get(8)?,
-                base_value: r.get(9)?,
-                change_since_base: r.get(10)?,
-                index_since_base: r.get(11)?,
-                previous_value: r.get(12)?,
-                change_since_previous: r.get(13)?,
-                gap_to_netherlands: r.get(14)?,
-                gap_to_netherlands_base: r.get(15)?,
-                gap_trend: r.get(16)?,
-                improved_since_base: r.get(17)?,
-            })
-        })?;
+        let mut stmt = self.conn.prepare(&format!("{COMPARISON_SELECT} WHERE area = ?1 ORDER BY period, indicator"))?;
+        let rows = stmt.query_map(params![area], comparison_row)?;
         let periods: Vec<String> = periods.iter().map(|p| p.to_string()).collect();
         Ok(rows
             .collect::<std::result::Result<Vec<_>, _>>()?
@@ -346,4 +302,53 @@ impl Store {
         })?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
+}
+
+/// The SELECT of a full comparisons row, in the order [`comparison_row`] reads it.
+pub(crate) const COMPARISON_SELECT: &str =
+    "SELECT area, period, indicator, netherlands, rest_of_municipality, all_areas, rank, n_ranked, base_year,
+            base_value, change_since_base, index_since_base, previous_value, change_since_previous,
+            gap_to_netherlands, gap_to_netherlands_base, gap_trend, improved_since_base
+     FROM comparisons";
+
+/// Reads a row selected with [`COMPARISON_SELECT`].
+pub(crate) fn comparison_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredComparison> {
+    Ok(StoredComparison {
+        area: r.get(0)?,
+        period: r.get(1)?,
+        indicator: r.get(2)?,
+        netherlands: r.get(3)?,
+        rest_of_municipality: r.get(4)?,
+        all_areas: r.get(5)?,
+        rank: r.get(6)?,
+        n_ranked: r.get(7)?,
+        base_year: r.get(8)?,
+        base_value: r.get(9)?,
+        change_since_base: r.get(10)?,
+        index_since_base: r.get(11)?,
+        previous_value: r.get(12)?,
+        change_since_previous: r.get(13)?,
+        gap_to_netherlands: r.get(14)?,
+        gap_to_netherlands_base: r.get(15)?,
+        gap_trend: r.get(16)?,
+        improved_since_base: r.get(17)?,
+    })
+}
+
+/// Reads a computed figure from a row `target, period, indicator, value, status, coverage, reason`. The outer
+/// result is SQLite's; the inner one says whether the stored period and status make sense.
+pub(crate) fn figure_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<ComputedFigure>> {
+    let period: String = r.get(1)?;
+    let number: Option<f64> = r.get(3)?;
+    let status: String = r.get(4)?;
+    Ok((|| {
+        Ok(ComputedFigure {
+            target: r.get(0)?,
+            period: Period::parse(&period).map_err(|e| crate::StoreError::Invalid(e.to_string()))?,
+            indicator: r.get(2)?,
+            value: decode_value(number, &status)?,
+            coverage: r.get(5)?,
+            reason: r.get(6)?,
+        })
+    })())
 }

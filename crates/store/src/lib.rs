@@ -16,6 +16,7 @@
 
 pub mod computed;
 pub mod migrations;
+pub mod views;
 
 pub use computed::{
     ComputeOutput, ComputeRun, ComputedFigure, ComputedSources, ComputedTarget, StoredComparison, StoredUnmatched,

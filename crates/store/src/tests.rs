@@ -186,3 +186,81 @@ fn refuses_a_newer_schema() {
     let err = Store::open(&path).err().unwrap().to_string();
     assert!(err.contains("newer than this wijkmonitor knows"), "{err}");
 }
+
+#[test]
+fn a_compute_run_replaces_the_previous_one_whole() {
+    use crate::computed::*;
+    let mut store = Store::open_in_memory().unwrap();
+    let write = |store: &mut Store, value: f64, at: &str| {
+        let targets = vec![ComputedTarget {
+            id: "den-haag-zuidwest".into(),
+            kind: "area".into(),
+            name: "Den Haag Zuidwest".into(),
+            municipality: Some("GM0518".into()),
+            area: Some("den-haag-zuidwest".into()),
+        }];
+        let figures = vec![
+            ComputedFigure {
+                target: "den-haag-zuidwest".into(),
+                period: Period::Year(2020),
+                indicator: "inhabitants".into(),
+                value: Value::final_(value),
+                coverage: 1.0,
+                reason: String::new(),
+            },
+            ComputedFigure {
+                target: "den-haag-zuidwest".into(),
+                period: Period::Year(2020),
+                indicator: "households_low_income".into(),
+                value: Value::absent(Status::Secret),
+                coverage: 1.0,
+                reason: "base_below_threshold".into(),
+            },
+        ];
+        let comparisons = vec![StoredComparison {
+            area: "den-haag-zuidwest".into(),
+            period: "2020".into(),
+            indicator: "inhabitants".into(),
+            netherlands: Some(17e6),
+            n_ranked: 20,
+            base_year: 2018,
+            gap_trend: Some("closing".into()),
+            ..Default::default()
+        }];
+        let sources =
+            vec![ComputedSources { indicator: "inhabitants".into(), period: Period::Year(2020), imports: vec![1, 2] }];
+        store
+            .replace_computed(ComputeOutput {
+                run: ComputeRun {
+                    id: 0,
+                    computed_at: at.into(),
+                    imports: vec![1, 2],
+                    areas_source: "builtin".into(),
+                    areas_indicative: true,
+                    parameters_sha256: "abc".into(),
+                    n_figures: 0,
+                },
+                targets: &targets,
+                sources: &sources,
+                figures: figures.into_iter(),
+                comparisons: &comparisons,
+                unmatched: &[],
+            })
+            .unwrap()
+    };
+    write(&mut store, 71000.0, "t1");
+    let second = write(&mut store, 72000.0, "t2");
+    let run = store.compute_run().unwrap().unwrap();
+    assert_eq!((run.id, run.computed_at.as_str(), run.n_figures, run.imports.clone()), (second, "t2", 2, vec![1, 2]));
+    let figures = store.computed(&["den-haag-zuidwest".into()], &[], &[]).unwrap();
+    assert_eq!(figures.len(), 2, "the first run's figures are gone");
+    let inhabitants = figures.iter().find(|f| f.indicator == "inhabitants").unwrap();
+    assert_eq!(inhabitants.value, Value::final_(72000.0));
+    let secret = figures.iter().find(|f| f.indicator == "households_low_income").unwrap();
+    assert_eq!((secret.value.status(), secret.reason.as_str()), (Status::Secret, "base_below_threshold"));
+    let comparisons = store.comparisons("den-haag-zuidwest", &[Period::Year(2020)], &[]).unwrap();
+    assert_eq!(comparisons.len(), 1);
+    assert_eq!(comparisons[0].gap_trend.as_deref(), Some("closing"));
+    assert_eq!(store.computed_sources().unwrap()[0].imports, vec![1, 2]);
+    assert_eq!(store.computed_targets().unwrap().len(), 1);
+}

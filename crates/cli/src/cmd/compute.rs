@@ -219,12 +219,15 @@ pub fn run(args: Args) -> Result<()> {
         println!("areas: {} (INDICATIVE delineation)", areas.source);
     }
     for u in &unmatched {
+        let shown: Vec<&str> = u.buurten.iter().take(8).map(String::as_str).collect();
+        let more = u.buurten.len().saturating_sub(shown.len());
         println!(
-            "unmatched: {} {}: {} buurten ({}) without figures{}",
+            "unmatched: {} {}: {} buurten without figures ({}{}){}",
             u.area,
             u.period,
             u.buurten.len(),
-            u.buurten.join(" "),
+            shown.join(" "),
+            if more > 0 { format!(" and {more} more") } else { String::new() },
             u.population_share.map(|s| format!(", {:.1}% of the inhabitants", 100.0 * s)).unwrap_or_default()
         );
     }

@@ -29,23 +29,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<()> {
     let areas = load_areas(args.areas.as_ref())?;
-    let tmp = temp_path(&args.db);
-    let _ = std::fs::remove_file(&tmp);
-    let result = build(&args, &areas, &tmp);
-    if let Err(err) = result {
-        remove_db_files(&tmp);
-        return Err(err);
-    }
-    remove_db_files(&args.db);
-    std::fs::rename(&tmp, &args.db)
-        .with_context(|| format!("cannot move the new database to {}", args.db.display()))?;
-    // The demo is ready to use: compute every indicator right away.
-    crate::cmd::compute::run(crate::cmd::compute::Args {
-        db: args.db.clone(),
-        areas: args.areas.clone(),
-        crosswalk: None,
-        params: None,
-    })?;
+    build_atomically(&args, &areas)?;
     let store = open_store(&args.db)?;
     print_summary(&store, &args.db)?;
     println!(
@@ -54,6 +38,39 @@ pub fn run(args: Args) -> Result<()> {
         areas.source,
         if areas.indicative { " (INDICATIVE delineation, not the official one)" } else { "" }
     );
+    Ok(())
+}
+
+/// Builds the synthetic demo database at `db` (replacing it), computes every indicator and returns when the
+/// file is complete. This is what `wijkmonitor demo` does without `--from`; `wijkmonitor serve` and the
+/// dashboard's tests call it to get the very same database.
+pub fn build_demo_database(db: &Path, areas_file: Option<&PathBuf>) -> Result<()> {
+    let args = Args { db: db.to_path_buf(), from: None, areas: areas_file.cloned() };
+    let areas = load_areas(args.areas.as_ref())?;
+    build_atomically(&args, &areas)
+}
+
+/// Builds and computes in a temporary file next to the target, then renames it into place, so that a
+/// database at the target path is always complete (the dashboard reuses a cached demo database on sight).
+fn build_atomically(args: &Args, areas: &wijkmonitor_model::FocusAreaSet) -> Result<()> {
+    let tmp = temp_path(&args.db);
+    remove_db_files(&tmp);
+    let result = build(args, areas, &tmp).and_then(|()| {
+        // The demo is ready to use: compute every indicator right away.
+        crate::cmd::compute::run(crate::cmd::compute::Args {
+            db: tmp.clone(),
+            areas: args.areas.clone(),
+            crosswalk: None,
+            params: None,
+        })
+    });
+    if let Err(err) = result {
+        remove_db_files(&tmp);
+        return Err(err);
+    }
+    remove_db_files(&args.db);
+    std::fs::rename(&tmp, &args.db)
+        .with_context(|| format!("cannot move the new database to {}", args.db.display()))?;
     Ok(())
 }
 
@@ -111,7 +128,7 @@ fn build(args: &Args, areas: &wijkmonitor_model::FocusAreaSet, tmp: &Path) -> Re
 fn code_list_batch() -> Result<ImportBatch> {
     let regions = wijkmonitor_demo::code_list_2024()?;
     Ok(ImportBatch {
-        format: Format::Synthetic,
+        format: Format::Builtin,
         source_name: "wijkmonitor built-in code list".into(),
         sha256: wijkmonitor_import::SourceFile::new("", wijkmonitor_demo::NPLV_CODE_LIST_2024.as_bytes()).sha256(),
         source_table: Some("85984NED".into()),

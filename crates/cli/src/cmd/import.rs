@@ -105,7 +105,13 @@ pub fn print_batch(batch: &ImportBatch) {
         batch.regions.len()
     );
     for note in &batch.notes {
-        println!("note: {note}");
+        // Notes can list dozens of columns; the full text is kept with the import in the database.
+        let short: String = note.chars().take(400).collect();
+        if short.len() < note.len() {
+            println!("note: {short}…");
+        } else {
+            println!("note: {note}");
+        }
     }
 }
 

@@ -1,10 +1,12 @@
 //! One module per subcommand: its arguments (clap) and its `run` function.
 
 pub mod areas;
+pub mod bench;
 pub mod compute;
 pub mod demo;
 pub mod export;
 pub mod fetch;
 pub mod import;
 pub mod indicators;
+pub mod serve;
 pub mod summary;

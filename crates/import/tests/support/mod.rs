@@ -3,24 +3,11 @@
 
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use wijkmonitor_import::{CodeLists, ImportContext, ImportOptions, SourceFile};
 use wijkmonitor_model::{Catalogue, Observation};
 
-/// The folder with the shared real data (`../shared/data` next to the project), or `None` after printing why
-/// the test is skipped. The project must not contain copies of these files, so tests read them in place.
-pub fn shared_data() -> Option<PathBuf> {
-    let dir = match std::env::var_os("WIJKMONITOR_SHARED_DATA") {
-        Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-    };
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!("skipping: ../shared/data not found (set WIJKMONITOR_SHARED_DATA)");
-        None
-    }
-}
+pub use wijkmonitor_testdata::shared_data;
 
 /// A file of the shared data, named as the user would name it; `None` (test skipped) without the data.
 pub fn shared_file(relative: &str) -> Option<SourceFile> {

@@ -1,0 +1,130 @@
+//! `wijkmonitor serve`: the dashboard and JSON API over a database, or over the built-in demo database.
+//!
+//! Without `--db`, the demo database is built once into the user's cache folder
+//! (`$XDG_CACHE_HOME/wijkmonitor/` or `~/.cache/wijkmonitor/`) under a name that hashes everything it is made
+//! from (catalogue, disclosure rules, delineation, engine parameters, code list, version, schema), and reused
+//! from then on, so a second start takes well under a second. A cached file older than the running binary
+//! is rebuilt too, since the generator or engine code may have changed. This module only parses arguments
+//! and prepares the database; everything about HTTP lives in `wijkmonitor-web`.
+
+use crate::common::{load_areas, open_existing_store};
+use anyhow::{Context, Result};
+use sha2::{Digest, Sha256};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use wijkmonitor_model::{FocusAreaSet, BUILTIN_AREAS_NAME};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The database to serve (after `wijkmonitor compute`); the built-in demo database when not given.
+    #[arg(long)]
+    pub db: Option<PathBuf>,
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// The delineation the figures were computed with (CSV), to list each area's buurten. Not needed when
+    /// the database was computed with the built-in delineation.
+    #[arg(long)]
+    pub areas: Option<PathBuf>,
+    /// A folder with boundary files (`Buurt_2014_layer_q1e3.json`, TopoJSON) for maps of the buurten.
+    #[arg(long)]
+    pub boundaries: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let started = Instant::now();
+    let db = match &args.db {
+        Some(db) => db.clone(),
+        None => cached_demo_database()?,
+    };
+    let store = open_existing_store(&db)?;
+    let run = store.compute_run()?;
+    if run.is_none() {
+        eprintln!("note: {} has no computed figures yet; run `wijkmonitor compute --db {0}` first", db.display());
+    }
+    // The buurten of each area are not stored with the results: use the delineation they were computed with.
+    let areas: Option<FocusAreaSet> = match &args.areas {
+        Some(path) => Some(load_areas(Some(path))?),
+        None if run.as_ref().is_some_and(|r| r.areas_source == BUILTIN_AREAS_NAME) => Some(load_areas(None)?),
+        None => None,
+    };
+    let snapshot = wijkmonitor_web::Snapshot::load(&store, areas.as_ref(), args.boundaries.as_deref())
+        .with_context(|| format!("cannot load the dashboard's data from {}", db.display()))?;
+    drop(store);
+    let synthetic = snapshot.demo.is_some();
+    wijkmonitor_web::serve(snapshot, args.addr, |addr| {
+        println!(
+            "wijkmonitor dashboard: http://{addr}/  (database {}, ready in {:.2} s)",
+            db.display(),
+            started.elapsed().as_secs_f64()
+        );
+        if synthetic {
+            println!("content: {}", wijkmonitor_demo::SYNTHETIC_LABEL);
+        }
+        println!("JSON API: http://{addr}/api/openapi.json   stop with Ctrl-C");
+    })
+    .with_context(|| format!("cannot serve on {}", args.addr))
+}
+
+/// The cache folder for the demo database.
+fn cache_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir).join("wijkmonitor");
+    }
+    if let Some(home) = std::env::var_os("HOME").filter(|d| !d.is_empty()) {
+        return PathBuf::from(home).join(".cache").join("wijkmonitor");
+    }
+    std::env::temp_dir().join("wijkmonitor-cache")
+}
+
+/// A short hash of everything the demo database is made from.
+pub fn demo_fingerprint() -> String {
+    let mut hash = Sha256::new();
+    for part in [
+        wijkmonitor_model::BUILTIN_CATALOGUE,
+        wijkmonitor_model::BUILTIN_DISCLOSURE,
+        wijkmonitor_model::BUILTIN_AREAS,
+        wijkmonitor_engine::params::BUILTIN_PARAMS,
+        wijkmonitor_demo::NPLV_CODE_LIST_2024,
+        env!("CARGO_PKG_VERSION"),
+    ] {
+        hash.update(part.as_bytes());
+        hash.update([0]);
+    }
+    hash.update(wijkmonitor_store::migrations::MIGRATIONS.len().to_le_bytes());
+    wijkmonitor_import::input::hex(&hash.finalize())[..16].to_string()
+}
+
+/// The cached demo database, built when missing or older than this binary.
+fn cached_demo_database() -> Result<PathBuf> {
+    let dir = cache_dir();
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create the cache folder {}", dir.display()))?;
+    let db = dir.join(format!("demo-{}.db", demo_fingerprint()));
+    if is_fresh(&db) {
+        return Ok(db);
+    }
+    println!("building the demo database (once) in {} ...", db.display());
+    crate::cmd::demo::build_demo_database(&db, None)?;
+    // Older demo databases (other fingerprints) are no longer used.
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name.starts_with("demo-") && name.ends_with(".db") && path != db {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+    }
+    Ok(db)
+}
+
+/// Whether a cached database exists and is newer than the running binary.
+fn is_fresh(db: &Path) -> bool {
+    let Ok(db_time) = std::fs::metadata(db).and_then(|m| m.modified()) else { return false };
+    let exe_time = std::env::current_exe().and_then(std::fs::metadata).and_then(|m| m.modified());
+    match exe_time {
+        Ok(exe_time) => db_time >= exe_time,
+        Err(_) => true,
+    }
+}

@@ -1,0 +1,182 @@
+//! The two languages of the dashboard and the words it uses for codes (statuses, reasons, tiers, ...).
+//! Dutch is the default; English is chosen with `?lang=en`. Texts live next to each other in one call,
+//! `lang.t("nl", "en")`, so a page's template reads in both languages at once and cannot miss one.
+
+use serde::Serialize;
+use wijkmonitor_model::catalogue::{ActionLine, Aggregation, Direction, Tier};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    Nl,
+    En,
+}
+
+impl Lang {
+    pub fn parse(text: &str) -> Option<Lang> {
+        match text {
+            "nl" => Some(Lang::Nl),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Nl => "nl",
+            Lang::En => "en",
+        }
+    }
+
+    /// Picks the text of this language.
+    pub fn t<'a>(self, nl: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Nl => nl,
+            Lang::En => en,
+        }
+    }
+
+    /// A link to `path` in this language: Dutch links carry no parameter, so the default URL stays clean.
+    pub fn href(self, path: &str) -> String {
+        match self {
+            Lang::Nl => path.to_string(),
+            Lang::En if path.contains('?') => format!("{path}&lang=en"),
+            Lang::En => format!("{path}?lang=en"),
+        }
+    }
+}
+
+/// A figure's status in words.
+pub fn status(lang: Lang, status: &str) -> &'static str {
+    match (status, lang) {
+        ("final", Lang::Nl) => "definitief",
+        ("final", Lang::En) => "final",
+        ("provisional", Lang::Nl) => "voorlopig",
+        ("provisional", Lang::En) => "provisional",
+        ("missing", Lang::Nl) => "ontbreekt",
+        ("missing", Lang::En) => "missing",
+        ("secret", Lang::Nl) => "geheim",
+        ("secret", Lang::En) => "secret",
+        ("not_yet_published", Lang::Nl) => "nog niet gepubliceerd",
+        ("not_yet_published", Lang::En) => "not yet published",
+        (_, Lang::Nl) => "onbekend",
+        (_, Lang::En) => "unknown",
+    }
+}
+
+/// Why a figure has no number (or what was done to it), in words. Unknown codes are shown as they are.
+pub fn reason(lang: Lang, code: &str) -> String {
+    let (nl, en) = match code {
+        "" => ("", ""),
+        "no_data" => ("geen gegevens voor dit gebied en jaar", "no data for this area and year"),
+        "incomplete_sum" => (
+            "niet alle buurten hebben een cijfer, dus een totaal zou te laag zijn",
+            "not every buurt has a figure, so a total would be too low",
+        ),
+        "low_coverage" => (
+            "te lage dekking: te weinig inwoners wonen in buurten met gegevens",
+            "low coverage: too few inhabitants live in buurten with figures",
+        ),
+        "not_aggregable" => (
+            "dit cijfer is niet op te tellen tot een gebied en is niet aangeleverd",
+            "this figure cannot be aggregated to an area and was not supplied",
+        ),
+        "base_below_threshold" => (
+            "te weinig huishoudens/inwoners: geheim om personen te beschermen",
+            "too few households/inhabitants: secret to protect persons",
+        ),
+        "small_value" => {
+            ("kleine aantallen zijn geheim om personen te beschermen", "small numbers are secret to protect persons")
+        }
+        "complementary_suppression" => (
+            "aanvullend geheim, zodat een ander geheim cijfer niet terug te rekenen is",
+            "also suppressed, so that another secret figure cannot be recovered by subtraction",
+        ),
+        "source_status" => ("de bron publiceert dit cijfer niet", "the source does not publish this figure"),
+        "zero_denominator" => ("de noemer is nul", "the denominator is zero"),
+        "no_threshold" => ("geen drempelwaarde voor dit jaar", "no threshold for this year"),
+        "partial_coverage" => ("berekend uit een deel van de buurten", "computed from part of the buurten"),
+        "nearest_year_weights" => {
+            ("gewogen met cijfers uit het dichtstbijzijnde jaar", "weighted with figures from the nearest year")
+        }
+        other => return other.to_string(),
+    };
+    lang.t(nl, en).to_string()
+}
+
+pub fn action_line(lang: Lang, line: ActionLine) -> &'static str {
+    match lang {
+        Lang::Nl => line.name_nl(),
+        Lang::En => line.name_en(),
+    }
+}
+
+/// A one-line description of an action line, for the entry points on the overview.
+pub fn action_line_description(lang: Lang, line: ActionLine) -> &'static str {
+    match line {
+        ActionLine::Integral => lang.t(
+            "Bevolking, huishoudens en de samenwerking in het gebiedsbondgenootschap.",
+            "Population, households and the collaboration in the local alliance.",
+        ),
+        ActionLine::Physical => lang.t(
+            "Wonen, woningvoorraad en de fysieke leefomgeving.",
+            "Housing, the housing stock and the physical environment.",
+        ),
+        ActionLine::Participation => lang.t("Werk, inkomen, onderwijs en zorg.", "Work, income, education and care."),
+        ActionLine::Safety => lang.t("Criminaliteit, overlast en veiligheid.", "Crime, nuisance and safety."),
+    }
+}
+
+pub fn tier(lang: Lang, tier: Tier) -> &'static str {
+    match tier {
+        Tier::Input => lang.t("Inzet (rijksregelingen)", "Input (national schemes)"),
+        Tier::Realisation => lang.t("Gebiedsrealisatie", "Realisation"),
+        Tier::Effect => lang.t("Gebiedseffect", "Effect"),
+        Tier::Context => lang.t("Context", "Context"),
+        Tier::Process => lang.t("Proces", "Process"),
+    }
+}
+
+pub fn direction(lang: Lang, direction: Direction) -> &'static str {
+    match direction {
+        Direction::HigherIsBetter => lang.t("hoger is beter", "higher is better"),
+        Direction::LowerIsBetter => lang.t("lager is beter", "lower is better"),
+        Direction::Neutral => lang.t("beschrijvend (geen richting)", "descriptive (no direction)"),
+    }
+}
+
+pub fn aggregation(lang: Lang, aggregation: &Aggregation) -> String {
+    match aggregation {
+        Aggregation::Sum { variable } => format!("{} {variable}", lang.t("som van", "sum of")),
+        Aggregation::Ratio { numerator, denominator, scale } => {
+            format!("{scale} × {numerator} / {denominator} ({})", lang.t("verhouding van sommen", "ratio of sums"))
+        }
+        Aggregation::WeightedMean { variable, weight } => {
+            format!(
+                "{} {variable}, {} {weight}",
+                lang.t("gewogen gemiddelde van", "weighted mean of"),
+                lang.t("gewogen met", "weighted by")
+            )
+        }
+        Aggregation::ShareAtOrBelow { variable, weight, threshold } => format!(
+            "{} {weight} {} {variable} ≤ {threshold}",
+            lang.t("aandeel", "share of"),
+            lang.t("in buurten met", "in buurten with")
+        ),
+        Aggregation::None { variable } => {
+            format!(
+                "{} ({variable})",
+                lang.t("niet op te tellen; alleen waar aangeleverd", "not aggregable; only where supplied")
+            )
+        }
+    }
+}
+
+pub fn gap_trend(lang: Lang, trend: &str) -> &'static str {
+    match trend {
+        "closing" => lang.t("kleiner geworden", "closing"),
+        "widening" => lang.t("groter geworden", "widening"),
+        "unchanged" => lang.t("gelijk gebleven", "unchanged"),
+        _ => "",
+    }
+}

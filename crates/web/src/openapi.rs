@@ -1,0 +1,222 @@
+//! The OpenAPI 3.1 document of the JSON API, written by hand in code and served at `/api/openapi.json`.
+//! A test compares it with `docs/openapi.json` (regenerate with `UPDATE_SNAPSHOTS=1`), so a change to the
+//! contract shows up in review.
+
+use serde_json::{json, Value};
+
+fn page(summary: &str, description: &str, schema: &str, params: Vec<Value>) -> Value {
+    json!({
+        "get": {
+            "summary": summary,
+            "description": description,
+            "parameters": params,
+            "responses": {
+                "200": {
+                    "description": "The page's view model (JSON) or its figures in long format (CSV).",
+                    "headers": {
+                        "ETag": { "schema": { "type": "string" }, "description": "Compute run id and content hash." },
+                        "Cache-Control": { "schema": { "type": "string" } },
+                        "Access-Control-Allow-Origin": { "schema": { "type": "string", "const": "*" } }
+                    },
+                    "content": {
+                        "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } },
+                        "text/csv": { "schema": { "type": "string" } }
+                    }
+                },
+                "304": { "description": "Not modified (If-None-Match matched the ETag)." },
+                "400": { "$ref": "#/components/responses/Error" },
+                "404": { "$ref": "#/components/responses/Error" }
+            }
+        }
+    })
+}
+
+fn path_param(name: &str, description: &str, values: Option<Vec<&str>>) -> Value {
+    let mut schema = json!({ "type": "string" });
+    if let Some(values) = values {
+        schema["enum"] = json!(values);
+    }
+    json!({ "name": name, "in": "path", "required": true, "description": description, "schema": schema })
+}
+
+fn query_params(extra: Vec<Value>) -> Vec<Value> {
+    let mut params = vec![
+        json!({ "name": "format", "in": "query", "required": false,
+                "description": "Alternative to the .json/.csv suffix.",
+                "schema": { "type": "string", "enum": ["html", "json", "csv"] } }),
+        json!({ "name": "lang", "in": "query", "required": false,
+                "description": "Language of the HTML page (JSON carries both languages).",
+                "schema": { "type": "string", "enum": ["nl", "en"] } }),
+    ];
+    params.extend(extra);
+    params
+}
+
+fn with(mut params: Vec<Value>, more: Vec<Value>) -> Vec<Value> {
+    params.extend(more);
+    params
+}
+
+/// The document.
+pub fn document() -> Value {
+    let fig = json!({
+        "type": "object",
+        "description": "A computed figure after disclosure control. `value` is null unless status is final or provisional.",
+        "required": ["value", "status", "coverage"],
+        "properties": {
+            "value": { "type": ["number", "null"] },
+            "status": { "type": "string", "enum": ["final", "provisional", "missing", "secret", "not_yet_published"] },
+            "reason": { "type": "string", "description": "Why there is no number, or what was done (e.g. base_below_threshold, complementary_suppression, low_coverage, partial_coverage)." },
+            "coverage": { "type": "number", "minimum": 0, "maximum": 1 }
+        }
+    });
+    let meta = json!({
+        "type": "object",
+        "required": ["api_version", "page", "path", "title_nl", "title_en", "synthetic", "delineation", "attribution"],
+        "properties": {
+            "api_version": { "type": "string", "const": "1" },
+            "page": { "type": "string", "enum": ["overview", "action_line", "area", "indicator", "downloads", "about"] },
+            "path": { "type": "string" },
+            "title_nl": { "type": "string" },
+            "title_en": { "type": "string" },
+            "synthetic": { "type": "boolean", "description": "True when the figures are synthetic demo data." },
+            "demo": { "type": ["string", "null"] },
+            "delineation": { "type": "object", "properties": { "source": { "type": "string" }, "indicative": { "type": "boolean" } } },
+            "compute_run": { "type": ["object", "null"], "properties": {
+                "id": { "type": "integer" }, "computed_at": { "type": "string" }, "parameters_sha256": { "type": "string" },
+                "imports": { "type": "array", "items": { "type": "integer" } }, "n_figures": { "type": "integer" } } },
+            "attribution": { "type": "array", "items": { "type": "string" } }
+        }
+    });
+    let import = json!({
+        "type": "object",
+        "properties": {
+            "id": { "type": "integer" }, "source_name": { "type": "string" }, "sha256": { "type": "string" },
+            "format": { "type": "string" }, "source_table": { "type": ["string", "null"] }, "source_title": { "type": ["string", "null"] },
+            "classification_year": { "type": ["integer", "null"] }, "imported_at": { "type": "string" }, "synthetic": { "type": "boolean" }
+        }
+    });
+    let provenance = json!({
+        "type": "object",
+        "description": "Which imports each indicator and period was computed from.",
+        "properties": {
+            "compute_run": { "type": ["integer", "null"] },
+            "sources": { "type": "object", "additionalProperties": { "type": "object", "additionalProperties": { "type": "array", "items": { "type": "integer" } } } },
+            "imports": { "type": "array", "items": { "$ref": "#/components/schemas/Import" } }
+        }
+    });
+    let indicator_ref = json!({
+        "type": "object",
+        "properties": {
+            "id": { "type": "string" }, "name_nl": { "type": "string" }, "name_en": { "type": "string" }, "unit": { "type": "string" },
+            "decimals": { "type": "integer" }, "direction": { "type": "string", "enum": ["higher_is_better", "lower_is_better", "neutral"] },
+            "action_line": { "type": "string", "enum": ["integral", "physical", "participation", "safety"] },
+            "tier": { "type": "string", "enum": ["input", "realisation", "effect", "context", "process"] },
+            "headline": { "type": "boolean" }, "supplied_by": { "type": "string", "enum": ["national", "area", "register"] }
+        }
+    });
+    let page_schema = |required: Vec<&str>, extra: Value| -> Value {
+        let mut properties = json!({ "meta": { "$ref": "#/components/schemas/Meta" } });
+        if let (Some(p), Some(e)) = (properties.as_object_mut(), extra.as_object()) {
+            for (k, v) in e {
+                p.insert(k.clone(), v.clone());
+            }
+        }
+        let mut req = vec!["meta"];
+        req.extend(required);
+        json!({ "type": "object", "required": req, "properties": properties })
+    };
+    let fig_ref = json!({ "$ref": "#/components/schemas/Figure" });
+    let nullable_fig = json!({ "oneOf": [{ "$ref": "#/components/schemas/Figure" }, { "type": "null" }] });
+    let area_ids = "The area id, e.g. den-haag-zuidwest.";
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "wijkmonitor API",
+            "version": "1",
+            "description": "The JSON and CSV twins of the wijkmonitor dashboard: every page at the same URL with .json or .csv (or ?format=), and under /api/v1/ as JSON. Only figures that passed disclosure control are served. Errors: {\"error\": {\"status\", \"code\", \"message\"}}. Sources: Bron: CBS (CC BY 4.0); Leefbaarometer 3.0, Ministerie van BZK; Politie.",
+            "license": { "name": "EUPL-1.2", "identifier": "EUPL-1.2" }
+        },
+        "paths": {
+            "/index.json": page("Overview", "Headline indicators for all focus areas together and the Netherlands, the areas and the action lines. Also at /.json and /api/v1/.", "OverviewPage", query_params(vec![])),
+            "/actielijn/{action_line}.json": page("Action line", "The indicators of one action line for all areas, all areas together and the Netherlands, latest year.", "ActionLinePage",
+                with(vec![path_param("action_line", "The action line.", Some(vec!["integral", "physical", "participation", "safety"]))], query_params(vec![]))),
+            "/gebied/{area_id}.json": page("Area", "Every indicator of one focus area with its series, comparisons, suppressions and delineation.", "AreaPage",
+                with(vec![path_param("area_id", area_ids, None)], query_params(vec![]))),
+            "/indicator/{indicator_id}.json": page("Indicator", "Definition, ranking of the areas, time series; buurt figures of one area with ?gebied= when boundary files are loaded.", "IndicatorPage",
+                with(vec![path_param("indicator_id", "The indicator id from the catalogue, e.g. net_labour_participation.", None)],
+                     query_params(vec![json!({ "name": "gebied", "in": "query", "required": false, "description": area_ids, "schema": { "type": "string" } })]))),
+            "/downloads.json": page("Downloads", "The downloadable files. The CSV twin (/downloads.csv) is the full CSV of everything published.", "DownloadsPage", query_params(vec![])),
+            "/over.json": page("About", "Sources, disclosure rules, imports and versions. The CSV twin lists the imports.", "AboutPage", query_params(vec![])),
+            "/downloads/wijkmonitor.csv": { "get": { "summary": "All published figures (long CSV)", "responses": { "200": { "description": "CSV", "content": { "text/csv": { "schema": { "type": "string" } } } } } } },
+            "/downloads/wijkmonitor.xlsx": { "get": { "summary": "All published figures (Excel)", "responses": { "200": { "description": "Excel workbook", "content": { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": { "schema": { "type": "string", "contentEncoding": "binary" } } } } } } },
+            "/api/openapi.json": { "get": { "summary": "This document", "responses": { "200": { "description": "OpenAPI 3.1", "content": { "application/json": { "schema": { "type": "object" } } } } } } }
+        },
+        "components": {
+            "responses": {
+                "Error": { "description": "An error.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+            },
+            "schemas": {
+                "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "object", "required": ["status", "code", "message"], "properties": {
+                    "status": { "type": "integer" }, "code": { "type": "string", "enum": ["bad_request", "not_found", "method_not_allowed", "internal_error"] }, "message": { "type": "string" } } } } },
+                "Figure": fig,
+                "Meta": meta,
+                "Import": import,
+                "Provenance": provenance,
+                "IndicatorRef": indicator_ref,
+                "OverviewPage": page_schema(vec!["areas", "headline", "action_lines", "provenance"], json!({
+                    "areas": { "type": "array", "items": { "type": "object" } },
+                    "headline": { "type": "array", "items": { "type": "object", "properties": {
+                        "indicator": { "$ref": "#/components/schemas/IndicatorRef" },
+                        "all_areas": { "type": "array", "items": { "type": "object" } },
+                        "netherlands": { "type": "array", "items": { "type": "object" } } } } },
+                    "action_lines": { "type": "array", "items": { "type": "object" } },
+                    "provenance": { "$ref": "#/components/schemas/Provenance" }
+                })),
+                "ActionLinePage": page_schema(vec!["action_line", "indicators", "areas", "provenance"], json!({
+                    "action_line": { "type": "string" },
+                    "indicators": { "type": "array", "items": { "type": "object", "properties": {
+                        "indicator": { "$ref": "#/components/schemas/IndicatorRef" }, "period": { "type": ["string", "null"] },
+                        "all_areas": nullable_fig, "netherlands": nullable_fig } } },
+                    "indicators_without_figures": { "type": "array", "items": { "$ref": "#/components/schemas/IndicatorRef" } },
+                    "areas": { "type": "array", "items": { "type": "object", "properties": {
+                        "id": { "type": "string" }, "name": { "type": "string" }, "figures": { "type": "array", "items": nullable_fig } } } },
+                    "provenance": { "$ref": "#/components/schemas/Provenance" }
+                })),
+                "AreaPage": page_schema(vec!["area", "action_lines", "suppressed", "provenance"], json!({
+                    "area": { "type": "object", "description": "Id, name, municipality, delineation (buurten, indicative) and unmatched buurten." },
+                    "action_lines": { "type": "array", "items": { "type": "object", "properties": {
+                        "id": { "type": "string" }, "tiers": { "type": "array", "items": { "type": "object", "properties": {
+                            "tier": { "type": "string" },
+                            "indicators": { "type": "array", "items": { "type": "object", "properties": {
+                                "indicator": { "$ref": "#/components/schemas/IndicatorRef" },
+                                "period": { "type": ["string", "null"] },
+                                "figure": nullable_fig,
+                                "comparison": { "type": ["object", "null"] },
+                                "series": { "type": "array", "items": { "type": "object" } } } } } } } } } } },
+                    "suppressed": { "type": "array", "items": { "type": "object", "properties": {
+                        "status": { "type": "string" }, "reason": { "type": "string" }, "count": { "type": "integer" } } } },
+                    "provenance": { "$ref": "#/components/schemas/Provenance" }
+                })),
+                "IndicatorPage": page_schema(vec!["indicator", "ranking", "series", "provenance"], json!({
+                    "indicator": { "type": "object", "description": "IndicatorRef plus definition, source, aggregation and disclosure rule." },
+                    "period": { "type": ["string", "null"] },
+                    "netherlands": nullable_fig,
+                    "all_areas": nullable_fig,
+                    "ranking": { "type": "array", "items": { "type": "object", "properties": {
+                        "rank": { "type": ["integer", "null"] }, "id": { "type": "string" }, "name": { "type": "string" }, "figure": nullable_fig } } },
+                    "series": { "type": "array", "items": { "type": "object" } },
+                    "selected_area": { "type": ["string", "null"] },
+                    "buurten": { "type": ["array", "null"], "items": { "type": "object", "properties": { "code": { "type": "string" }, "name": { "type": "string" }, "figure": fig_ref } } },
+                    "provenance": { "$ref": "#/components/schemas/Provenance" }
+                })),
+                "DownloadsPage": page_schema(vec!["files"], json!({ "files": { "type": "array", "items": { "type": "object" } } })),
+                "AboutPage": page_schema(vec!["sources", "disclosure_rules", "imports"], json!({
+                    "sources": { "type": "array", "items": { "type": "object" } },
+                    "disclosure_rules": { "type": "array", "items": { "type": "object" } },
+                    "imports": { "type": "array", "items": { "$ref": "#/components/schemas/Import" } }
+                }))
+            }
+        }
+    })
+}

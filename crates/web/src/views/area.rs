@@ -1,0 +1,458 @@
+//! `/gebied/{area_id}`: one focus area. Every indicator grouped by action line and tier, with its latest
+//! value, a trend chart since the base year, and the comparisons (Netherlands, rest of the municipality, all
+//! areas, rank among the areas, change since the base year); the delineation with a buurt map where boundary
+//! files are available; coverage and suppressed figures explained.
+
+use super::overview::write_series;
+use super::View;
+use crate::format;
+use crate::i18n::{self, Lang};
+use crate::layout::fig_cell;
+use crate::model::{IndicatorRef, Meta, Provenance, CSV_HEADER};
+use crate::snapshot::{AreaInfo, Fig, Snapshot, ALL_AREAS, NETHERLANDS};
+use crate::svg::{self, Line, MapRegion};
+use maud::{html, Markup};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use wijkmonitor_model::catalogue::{ActionLine, Aggregation, Tier};
+
+#[derive(Serialize)]
+pub struct BuurtRef {
+    pub code: String,
+    pub name: String,
+    /// Whether a boundary file has a shape for this code (codes changed since 2014 have none).
+    pub has_shape: bool,
+}
+
+#[derive(Serialize)]
+pub struct UnmatchedRef {
+    pub period: String,
+    pub buurten: Vec<String>,
+    pub population_share: Option<f64>,
+}
+
+#[derive(Serialize)]
+pub struct AreaHeader {
+    pub id: String,
+    pub name: String,
+    pub municipality: String,
+    pub municipality_name: String,
+    pub classification_year: Option<i32>,
+    pub delineation_source: String,
+    pub indicative: bool,
+    /// The buurten of the delineation; `null` when the dashboard was not given the delineation file.
+    pub buurten: Option<Vec<BuurtRef>>,
+    /// Buurten of the delineation without figures in a period (e.g. after a boundary change).
+    pub unmatched: Vec<UnmatchedRef>,
+}
+
+#[derive(Serialize)]
+pub struct SeriesPoint {
+    pub period: String,
+    pub area: Option<Fig>,
+    pub netherlands: Option<Fig>,
+    pub rest_of_municipality: Option<Fig>,
+    pub all_areas: Option<Fig>,
+}
+
+/// The comparisons of the area's latest figure (numbers only where they passed disclosure control).
+#[derive(Serialize)]
+pub struct ComparisonOut {
+    pub period: String,
+    pub netherlands: Option<f64>,
+    pub rest_of_municipality: Option<f64>,
+    pub all_areas: Option<f64>,
+    pub rank: Option<i64>,
+    pub n_ranked: i64,
+    pub base_year: i32,
+    pub base_value: Option<f64>,
+    pub change_since_base: Option<f64>,
+    pub index_since_base: Option<f64>,
+    pub previous_value: Option<f64>,
+    pub change_since_previous: Option<f64>,
+    pub gap_to_netherlands: Option<f64>,
+    pub gap_to_netherlands_base: Option<f64>,
+    pub gap_trend: Option<String>,
+    pub improved_since_base: Option<bool>,
+}
+
+#[derive(Serialize)]
+pub struct AreaIndicator {
+    pub indicator: IndicatorRef,
+    /// The latest period with a number (or else with any figure).
+    pub period: Option<String>,
+    pub figure: Option<Fig>,
+    pub comparison: Option<ComparisonOut>,
+    pub series: Vec<SeriesPoint>,
+    #[serde(skip)]
+    sum_aggregation: bool,
+}
+
+#[derive(Serialize)]
+pub struct TierGroup {
+    pub tier: &'static str,
+    pub indicators: Vec<AreaIndicator>,
+}
+
+#[derive(Serialize)]
+pub struct ActionLineGroup {
+    pub id: &'static str,
+    pub name_nl: &'static str,
+    pub name_en: &'static str,
+    pub tiers: Vec<TierGroup>,
+}
+
+#[derive(Serialize)]
+pub struct SuppressedCount {
+    pub status: &'static str,
+    pub reason: String,
+    pub count: usize,
+}
+
+#[derive(Serialize)]
+pub struct AreaPage {
+    pub meta: Meta,
+    pub area: AreaHeader,
+    pub action_lines: Vec<ActionLineGroup>,
+    /// Figures of this area (all periods and indicators) without a number, or computed from part of the buurten.
+    pub suppressed: Vec<SuppressedCount>,
+    pub n_indicators: usize,
+    pub n_indicators_with_figures: usize,
+    pub provenance: Provenance,
+    #[serde(skip)]
+    map_nl: Option<Markup>,
+    #[serde(skip)]
+    map_en: Option<Markup>,
+}
+
+const TIERS: [Tier; 5] = [Tier::Effect, Tier::Realisation, Tier::Input, Tier::Process, Tier::Context];
+
+pub fn build(snap: &Snapshot, area: &AreaInfo) -> AreaPage {
+    let rest = format!("rest:{}", area.id);
+    let mut action_lines = Vec::new();
+    let mut n_with = 0;
+    let mut suppressed: BTreeMap<(&'static str, String), usize> = BTreeMap::new();
+    for line in ActionLine::ALL {
+        let mut tiers = Vec::new();
+        for tier in TIERS {
+            let mut indicators = Vec::new();
+            for ind in snap.catalogue.indicators.iter().filter(|i| i.action_line == line && i.tier == tier) {
+                let latest = snap.latest(&area.id, &ind.id);
+                if latest.is_some() {
+                    n_with += 1;
+                }
+                let series: Vec<SeriesPoint> = (0..snap.periods.len())
+                    .filter_map(|p| {
+                        let point = SeriesPoint {
+                            period: snap.periods[p].to_string(),
+                            area: snap.fig(&area.id, &ind.id, p).cloned(),
+                            netherlands: snap.fig(NETHERLANDS, &ind.id, p).cloned(),
+                            rest_of_municipality: snap.fig(&rest, &ind.id, p).cloned(),
+                            all_areas: snap.fig(ALL_AREAS, &ind.id, p).cloned(),
+                        };
+                        (point.area.is_some() || point.netherlands.is_some()).then_some(point)
+                    })
+                    .collect();
+                for f in snap.series(&area.id, &ind.id).into_iter().flatten().flatten() {
+                    if f.value.is_none() || f.reason.is_some() {
+                        *suppressed.entry((f.status, f.reason.clone().unwrap_or_default())).or_default() += 1;
+                    }
+                }
+                let comparison = latest.and_then(|p| snap.comparison(&area.id, &ind.id, p)).map(|c| ComparisonOut {
+                    period: c.period.clone(),
+                    netherlands: c.netherlands,
+                    rest_of_municipality: c.rest_of_municipality,
+                    all_areas: c.all_areas,
+                    rank: c.rank,
+                    n_ranked: c.n_ranked,
+                    base_year: c.base_year,
+                    base_value: c.base_value,
+                    change_since_base: c.change_since_base,
+                    index_since_base: c.index_since_base,
+                    previous_value: c.previous_value,
+                    change_since_previous: c.change_since_previous,
+                    gap_to_netherlands: c.gap_to_netherlands,
+                    gap_to_netherlands_base: c.gap_to_netherlands_base,
+                    gap_trend: c.gap_trend.clone(),
+                    improved_since_base: c.improved_since_base,
+                });
+                indicators.push(AreaIndicator {
+                    indicator: IndicatorRef::new(ind),
+                    period: latest.map(|p| snap.periods[p].to_string()),
+                    figure: latest.and_then(|p| snap.fig(&area.id, &ind.id, p)).cloned(),
+                    comparison,
+                    series,
+                    sum_aggregation: matches!(ind.aggregation, Aggregation::Sum { .. }),
+                });
+            }
+            if !indicators.is_empty() {
+                tiers.push(TierGroup { tier: tier.as_str(), indicators });
+            }
+        }
+        action_lines.push(ActionLineGroup {
+            id: line.as_str(),
+            name_nl: line.name_nl(),
+            name_en: line.name_en(),
+            tiers,
+        });
+    }
+    let shapes = snap.buurt_shapes.as_ref();
+    let buurten = area.buurten.as_ref().map(|list| {
+        list.iter()
+            .map(|(code, name)| BuurtRef {
+                code: code.clone(),
+                name: name.clone(),
+                has_shape: shapes.is_some_and(|s| s.get(code).is_some()),
+            })
+            .collect::<Vec<_>>()
+    });
+    let maps = shapes.map(|s| {
+        let regions: Vec<MapRegion> = area
+            .buurten
+            .iter()
+            .flatten()
+            .filter_map(|(code, _)| s.get(code))
+            .map(|rings| MapRegion { rings, fill: svg::BLUES[2], pattern: false, marker: None })
+            .collect();
+        let draw = |lang: Lang| {
+            (!regions.is_empty()).then(|| {
+                svg::fitted_map(
+                    "buurt-map",
+                    &regions,
+                    480.0,
+                    &format!("{} {}", lang.t("Buurten van", "Buurten of"), area.name),
+                    lang.t(
+                        "De buurten van de afbakening met een vorm in het grensbestand van 2014.",
+                        "The buurten of the delineation with a shape in the 2014 boundary file.",
+                    ),
+                )
+            })
+        };
+        (draw(Lang::Nl), draw(Lang::En))
+    });
+    let (map_nl, map_en) = maps.unwrap_or((None, None));
+    let header = AreaHeader {
+        id: area.id.clone(),
+        name: area.name.clone(),
+        municipality: area.municipality.clone(),
+        municipality_name: area.municipality_name.clone(),
+        classification_year: area.classification_year,
+        delineation_source: snap.delineation_source.clone(),
+        indicative: snap.delineation_indicative,
+        buurten,
+        unmatched: snap
+            .unmatched
+            .iter()
+            .filter(|u| u.area == area.id)
+            .map(|u| UnmatchedRef {
+                period: u.period.clone(),
+                buurten: u.buurten.clone(),
+                population_share: u.population_share,
+            })
+            .collect(),
+    };
+    let provenance = Provenance::new(snap, snap.catalogue.indicators.iter().map(|i| i.id.as_str()));
+    AreaPage {
+        meta: Meta::new(snap, "area", format!("/gebied/{}", area.id), area.name.clone(), area.name.clone()),
+        area: header,
+        action_lines,
+        suppressed: suppressed
+            .into_iter()
+            .map(|((status, reason), count)| SuppressedCount { status, reason, count })
+            .collect(),
+        n_indicators: snap.catalogue.indicators.len(),
+        n_indicators_with_figures: n_with,
+        provenance,
+        map_nl,
+        map_en,
+    }
+}
+
+fn opt_number(v: Option<f64>, decimals: u8, lang: Lang) -> String {
+    v.map(|v| format::number(v, decimals, lang)).unwrap_or_else(|| "–".into())
+}
+
+impl AreaIndicator {
+    fn chart(&self, lang: Lang, id: &str) -> Markup {
+        let values = |f: fn(&SeriesPoint) -> &Option<Fig>| -> Vec<Option<f64>> {
+            self.series.iter().map(|p| f(p).as_ref().and_then(|f| f.value)).collect()
+        };
+        let mut lines =
+            vec![Line { label: String::new(), colour: svg::BLUE, dash: None, width: 2.0, values: values(|p| &p.area) }];
+        // A count of the area next to the count of the whole country would flatten the area's line to zero.
+        if !self.sum_aggregation {
+            lines.push(Line {
+                label: String::new(),
+                colour: svg::BLACK,
+                dash: Some("3 2"),
+                width: 1.5,
+                values: values(|p| &p.netherlands),
+            });
+        }
+        let d = self.indicator.decimals;
+        let text: Vec<String> = self
+            .series
+            .iter()
+            .map(|p| {
+                let a = p.area.as_ref().map(|f| {
+                    f.value
+                        .map(|v| format::number(v, d, lang))
+                        .unwrap_or_else(|| i18n::status(lang, f.status).to_string())
+                });
+                format!("{}: {}", p.period, a.unwrap_or_else(|| "–".into()))
+            })
+            .collect();
+        let desc = format!(
+            "{}{}",
+            text.join("; "),
+            if self.sum_aggregation {
+                ""
+            } else {
+                lang.t(". Stippellijn: Nederland.", ". Dotted line: the Netherlands.")
+            }
+        );
+        svg::sparkline(id, &lines, &format!("{} {}", lang.t("Trend van", "Trend of"), self.indicator.name(lang)), &desc)
+    }
+}
+
+impl View for AreaPage {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
+    fn html(&self, lang: Lang) -> Markup {
+        let a = &self.area;
+        html! {
+            h1 { (a.name) }
+            p class="lead" {
+                (lang.t("Focusgebied in de gemeente ", "Focus area in the municipality of ")) (a.municipality_name) " (" (a.municipality) "). "
+                @if a.indicative { strong { (lang.t("Indicatieve afbakening.", "Indicative delineation.")) } }
+            }
+            nav aria-label=(lang.t("Op deze pagina", "On this page")) {
+                ul class="legend-list" {
+                    @for line in &self.action_lines { li { a href=(format!("#{}", line.id)) { (lang.t(line.name_nl, line.name_en)) } } }
+                    li { a href="#afbakening" { (lang.t("Afbakening", "Delineation")) } }
+                    li { a href="#dekking" { (lang.t("Dekking en geheimhouding", "Coverage and suppression")) } }
+                }
+            }
+            p class="note" {
+                (lang.t("Per indicator het laatste jaar met een cijfer. Trend: doorgetrokken lijn dit gebied, stippellijn Nederland (niet bij aantallen). Rang 1 is het gunstigst van de focusgebieden.",
+                        "Per indicator the latest year with a figure. Trend: solid line this area, dotted line the Netherlands (not for counts). Rank 1 is the most favourable of the focus areas."))
+            }
+            @for line in &self.action_lines {
+                h2 id=(line.id) { (lang.t("Actielijn ", "Action line ")) (lang.t(line.name_nl, line.name_en)) }
+                @for tier in &line.tiers {
+                    @let tier_enum = TIERS.iter().find(|t| t.as_str() == tier.tier).copied().unwrap_or(Tier::Context);
+                    h3 { (i18n::tier(lang, tier_enum)) }
+                    div class="scroll" tabindex="0" role="region" aria-label=(format!("{}: {}", lang.t(line.name_nl, line.name_en), i18n::tier(lang, tier_enum))) {
+                        table {
+                            thead { tr {
+                                th scope="col" { "Indicator" }
+                                th scope="col" { (lang.t("Jaar", "Year")) }
+                                th scope="col" class="num" { (lang.t("Waarde", "Value")) }
+                                th scope="col" { (lang.t("Trend sinds 2018", "Trend since 2018")) }
+                                th scope="col" class="num" { (lang.t("Nederland", "Netherlands")) }
+                                th scope="col" class="num" { (lang.t("Rest gemeente", "Rest of municipality")) }
+                                th scope="col" class="num" { (lang.t("Alle focusgebieden", "All focus areas")) }
+                                th scope="col" class="num" { (lang.t("Verschil met basisjaar", "Change since base year")) }
+                                th scope="col" class="num" { (lang.t("Rang", "Rank")) }
+                            } }
+                            tbody {
+                                @for (k, item) in tier.indicators.iter().enumerate() {
+                                    @let d = item.indicator.decimals;
+                                    tr {
+                                        th scope="row" {
+                                            a href=(lang.href(&format!("/indicator/{}", item.indicator.id))) { (item.indicator.name(lang)) }
+                                            br; span class="note" { (item.indicator.unit) }
+                                        }
+                                        td { (item.period.as_deref().unwrap_or("–")) }
+                                        td class="num" data-indicator=(item.indicator.id) { (fig_cell(item.figure.as_ref(), d, lang)) }
+                                        td {
+                                            @if item.series.iter().any(|p| p.area.as_ref().is_some_and(|f| f.value.is_some())) {
+                                                (item.chart(lang, &format!("t-{}-{k}", item.indicator.id)))
+                                            } @else if item.figure.is_none() {
+                                                span class="note" { (lang.t("nog geen gegevens", "no data yet")) }
+                                            }
+                                        }
+                                        @match &item.comparison {
+                                            Some(c) => {
+                                                td class="num" { (opt_number(c.netherlands, d, lang)) }
+                                                td class="num" { (opt_number(c.rest_of_municipality, d, lang)) }
+                                                td class="num" { (opt_number(c.all_areas, d, lang)) }
+                                                td class="num" {
+                                                    (c.change_since_base.map(|v| format::signed(v, d, lang)).unwrap_or_else(|| "–".into()))
+                                                    @if let (false, Some(t)) = (item.sum_aggregation, &c.gap_trend) { br; span class="note" { (lang.t("kloof NL ", "gap NL ")) (i18n::gap_trend(lang, t)) } }
+                                                }
+                                                td class="num" {
+                                                    @match c.rank { Some(r) => { (r) " " (lang.t("van", "of")) " " (c.n_ranked) } None => { "–" } }
+                                                }
+                                            }
+                                            None => { td class="num" { "–" } td class="num" { "–" } td class="num" { "–" } td class="num" { "–" } td class="num" { "–" } }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            h2 id="afbakening" { (lang.t("Afbakening", "Delineation")) }
+            p {
+                (lang.t("Bron van de afbakening: ", "Source of the delineation: ")) code { (a.delineation_source) }
+                @if let Some(y) = a.classification_year { " (" (lang.t("buurtindeling ", "buurt classification ")) (y) ")" }
+                ". "
+                @if a.indicative { strong { (lang.t("Dit is een indicatieve afbakening, niet de officiële.", "This is an indicative delineation, not the official one.")) } }
+            }
+            @match (lang, &self.map_nl, &self.map_en) {
+                (Lang::Nl, Some(m), _) | (Lang::En, _, Some(m)) => {
+                    figure { (m) figcaption class="note" { (lang.t("Buurtgrenzen 2014 (CBS/PDOK, CC BY 4.0); buurten waarvan de code sindsdien veranderde ontbreken op de kaart.", "Buurt boundaries 2014 (CBS/PDOK, CC BY 4.0); buurten whose code changed since are missing from the map.")) } }
+                }
+                _ => {
+                    p class="note" { (lang.t("Een kaart van de buurten vraagt om grensbestanden: start de server met --boundaries MAP (de buurtgrenzen van CBS als TopoJSON). Hieronder staan de buurten als lijst.",
+                                             "A map of the buurten needs boundary files: start the server with --boundaries DIR (the CBS buurt boundaries as TopoJSON). The buurten are listed below.")) }
+                }
+            }
+            @match &a.buurten {
+                Some(list) => {
+                    details {
+                        summary { (list.len()) " " (lang.t("buurten in de afbakening", "buurten in the delineation")) }
+                        ul { @for b in list { li { code { (b.code) } " " (b.name) } } }
+                    }
+                }
+                None => { p class="note" { (lang.t("De lijst met buurten is niet beschikbaar: de server kreeg het afbakeningsbestand niet (--areas).", "The list of buurten is not available: the server was not given the delineation file (--areas).")) } }
+            }
+            @for u in &a.unmatched {
+                p { (u.period) ": " (u.buurten.len()) " " (lang.t("buurten zonder cijfers", "buurten without figures"))
+                    @if let Some(s) = u.population_share { " (" (format::number(100.0 * s, 1, lang)) "% " (lang.t("van de inwoners", "of the inhabitants")) ")" } }
+            }
+            h2 id="dekking" { (lang.t("Dekking en geheimhouding", "Coverage and suppression")) }
+            p { (self.n_indicators_with_figures) " " (lang.t("van de", "of the")) " " (self.n_indicators) " "
+                (lang.t("indicatoren hebben cijfers voor dit gebied. Indicatoren die de gebieden zelf aanleveren (de jaarlijkse uitvraag) of die uit het programmaregister komen, volgen zodra ze zijn aangeleverd.",
+                        "indicators have figures for this area. Indicators that the areas supply themselves (the yearly request) or that come from the programme register follow once supplied.")) }
+            @if self.suppressed.is_empty() {
+                p { (lang.t("Geen cijfers van dit gebied zijn weggelaten.", "No figures of this area were left out.")) }
+            } @else {
+                table {
+                    caption { (lang.t("Cijfers van dit gebied (alle jaren) zonder getal of met een kanttekening", "Figures of this area (all years) without a number or with a note")) }
+                    thead { tr { th scope="col" { "Status" } th scope="col" { (lang.t("Reden", "Reason")) } th scope="col" class="num" { (lang.t("Aantal", "Count")) } } }
+                    tbody {
+                        @for s in &self.suppressed {
+                            tr { td { (i18n::status(lang, s.status)) } td { (i18n::reason(lang, &s.reason)) } td class="num" { (s.count) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn csv(&self, snap: &Snapshot, w: &mut csv::Writer<Vec<u8>>) -> csv::Result<()> {
+        w.write_record(CSV_HEADER)?;
+        let rest = format!("rest:{}", self.area.id);
+        for ind in &snap.catalogue.indicators {
+            for target in [self.area.id.as_str(), rest.as_str(), ALL_AREAS, NETHERLANDS] {
+                write_series(w, snap, target, ind)?;
+            }
+        }
+        Ok(())
+    }
+}

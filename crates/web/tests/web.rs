@@ -1,0 +1,507 @@
+//! Route tests of the dashboard: every page and its JSON and CSV twins, key figures shown the same in HTML
+//! and JSON, JSON snapshots, the OpenAPI document, the error shape, ETag/304, CORS, and that nothing is
+//! served that did not pass disclosure control.
+//!
+//! The demo database is built once per test binary, by the same function `wijkmonitor demo` and
+//! `wijkmonitor serve` use, into a temporary folder. Requests go through the router in-process.
+//! Regenerate the snapshots after an intended change with `UPDATE_SNAPSHOTS=1 cargo test -p wijkmonitor-web`.
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use tower::ServiceExt;
+use wijkmonitor_model::area::parse_areas_csv;
+use wijkmonitor_model::{BUILTIN_AREAS, BUILTIN_AREAS_NAME};
+use wijkmonitor_store::Store;
+use wijkmonitor_web::Snapshot;
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+    router: Router,
+}
+
+/// The demo database and a router over it, built once for all tests of this binary.
+fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let db = dir.path().join("demo.db");
+        wijkmonitor_cli::cmd::demo::build_demo_database(&db, None).expect("demo database");
+        let router = router_for(&db);
+        Fixture { _dir: dir, db, router }
+    })
+}
+
+fn router_for(db: &Path) -> Router {
+    let store = Store::open(db).expect("open the database");
+    let areas = parse_areas_csv(BUILTIN_AREAS, BUILTIN_AREAS_NAME, true).expect("built-in delineation");
+    wijkmonitor_web::router(Snapshot::load(&store, Some(&areas), None).expect("snapshot"))
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn text(&self) -> String {
+        String::from_utf8(self.body.clone()).expect("UTF-8 body")
+    }
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+    fn header(&self, name: header::HeaderName) -> String {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
+    }
+}
+
+async fn request(router: &Router, method: Method, uri: &str, headers: &[(header::HeaderName, &str)]) -> Answer {
+    let mut builder = Request::builder().method(method).uri(uri);
+    for (k, v) in headers {
+        builder = builder.header(k, *v);
+    }
+    let response = router.clone().oneshot(builder.body(Body::empty()).expect("request")).await.expect("response");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.into_body().collect().await.expect("body").to_bytes().to_vec();
+    Answer { status, headers, body }
+}
+
+async fn get(uri: &str) -> Answer {
+    request(&fixture().router, Method::GET, uri, &[]).await
+}
+
+const PAGES: [&str; 10] = [
+    "/",
+    "/actielijn/integral",
+    "/actielijn/physical",
+    "/actielijn/participation",
+    "/actielijn/safety",
+    "/gebied/den-haag-zuidwest",
+    "/gebied/amsterdam-zuidoost",
+    "/indicator/net_labour_participation",
+    "/downloads",
+    "/over",
+];
+
+fn twin(page: &str, ext: &str) -> String {
+    if page == "/" {
+        format!("/index.{ext}")
+    } else {
+        format!("{page}.{ext}")
+    }
+}
+
+#[tokio::test]
+async fn every_page_and_its_twins_answer_with_the_right_content_type() {
+    for page in PAGES {
+        let html = get(page).await;
+        assert_eq!(html.status, StatusCode::OK, "{page}");
+        assert_eq!(html.header(header::CONTENT_TYPE), "text/html; charset=utf-8", "{page}");
+        assert!(html.text().starts_with("<!DOCTYPE html>"), "{page}");
+        let json = get(&twin(page, "json")).await;
+        assert_eq!(json.status, StatusCode::OK, "{page}.json");
+        assert_eq!(json.header(header::CONTENT_TYPE), "application/json", "{page}.json");
+        assert_eq!(json.json()["meta"]["api_version"], "1", "{page}.json");
+        let csv = get(&twin(page, "csv")).await;
+        assert_eq!(csv.status, StatusCode::OK, "{page}.csv");
+        assert_eq!(csv.header(header::CONTENT_TYPE), "text/csv; charset=utf-8", "{page}.csv");
+        // The same twins through ?format= and through the versioned API.
+        let by_param = get(&format!("{page}?format=json")).await;
+        assert!(by_param.body == json.body, "{page}?format=json");
+        let api = get(&format!("/api/v1{}", if page == "/" { "" } else { page })).await;
+        assert!(api.body == json.body, "/api/v1{page}");
+    }
+    let english = get("/gebied/den-haag-zuidwest?lang=en").await;
+    assert!(english.text().contains("<html lang=\"en\">"));
+    assert_eq!(english.header(header::CONTENT_LANGUAGE), "en");
+    assert!(get("/index.json").await.body == get("/.json").await.body);
+    let accept = request(&fixture().router, Method::GET, "/over", &[(header::ACCEPT, "application/json")]).await;
+    assert_eq!(accept.header(header::CONTENT_TYPE), "application/json");
+    let head = request(&fixture().router, Method::HEAD, "/over", &[]).await;
+    assert_eq!(head.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_area_page_shows_the_figures_of_its_json_twin() {
+    let json = get("/gebied/den-haag-zuidwest.json").await.json();
+    let inhabitants = find_indicator(&json, "inhabitants");
+    let value = inhabitants["figure"]["value"].as_f64().expect("inhabitants has a number");
+    let nl = wijkmonitor_web::format::number(value, 0, wijkmonitor_web::i18n::Lang::Nl);
+    let en = wijkmonitor_web::format::number(value, 0, wijkmonitor_web::i18n::Lang::En);
+    assert!(nl.contains('.') && en.contains(','), "{nl} {en}: a five-digit number shows a thousands separator");
+    let html = get("/gebied/den-haag-zuidwest").await.text();
+    assert!(html.contains(&format!("data-indicator=\"inhabitants\">{nl}<")), "Dutch page shows {nl}");
+    let html_en = get("/gebied/den-haag-zuidwest?lang=en").await.text();
+    assert!(html_en.contains(&format!("data-indicator=\"inhabitants\">{en}<")), "English page shows {en}");
+    // A percentage with one decimal: Dutch decimal comma.
+    let participation = find_indicator(&json, "net_labour_participation");
+    if let Some(v) = participation["figure"]["value"].as_f64() {
+        let shown = wijkmonitor_web::format::number(v, 1, wijkmonitor_web::i18n::Lang::Nl);
+        assert!(shown.contains(','), "{shown}");
+        assert!(html.contains(&format!("data-indicator=\"net_labour_participation\">{shown}")), "shows {shown}");
+    }
+    // The CSV twin carries the same number with its provenance.
+    let csv = get("/gebied/den-haag-zuidwest.csv").await.text();
+    let header_line = csv.lines().next().unwrap_or("");
+    assert!(
+        header_line.starts_with("region,region_name,region_kind,period,indicator,value,status,reason"),
+        "{header_line}"
+    );
+    let period = inhabitants["period"].as_str().unwrap_or("");
+    assert!(
+        csv.lines()
+            .any(|l| l
+                .starts_with(&format!("den-haag-zuidwest,Den Haag Zuidwest,area,{period},inhabitants,{value},final,"))),
+        "CSV has the area's inhabitants"
+    );
+    // Comparisons, delineation and the labels the page must carry.
+    assert!(inhabitants["comparison"]["netherlands"].is_number());
+    assert_eq!(json["area"]["indicative"], true);
+    assert_eq!(json["area"]["buurten"].as_array().map(Vec::len), Some(14));
+    assert!(html.contains("SYNTHETISCHE demodata") && html.contains("Indicatieve afbakening"));
+    assert!(html.contains("<svg class=\"spark\"") && html.contains("<title id="));
+    assert!(html.contains("grensbestanden"), "says that a buurt map needs boundary files");
+    assert_eq!(json["provenance"]["compute_run"], json["meta"]["compute_run"]["id"]);
+    assert!(json["provenance"]["imports"].as_array().is_some_and(|i| i.iter().all(|i| i["source_table"].is_string())));
+}
+
+#[tokio::test]
+async fn the_indicator_and_action_line_pages_agree_with_their_twins() {
+    let json = get("/indicator/net_labour_participation.json").await.json();
+    let html = get("/indicator/net_labour_participation").await.text();
+    let first = &json["ranking"][0];
+    let id = first["id"].as_str().unwrap_or("");
+    let v = first["figure"]["value"].as_f64().expect("the best area has a figure");
+    let shown = wijkmonitor_web::format::number(v, 1, wijkmonitor_web::i18n::Lang::Nl);
+    assert!(html.contains(&format!("data-area=\"{id}\">{shown}")), "ranking shows {shown} for {id}");
+    assert_eq!(first["rank"], 1);
+    assert!(json["indicator"]["disclosure"]["description_nl"].as_str().is_some_and(|d| d.contains("150")));
+    assert!(html.contains("role=\"img\"") && html.contains("class=\"map\""));
+    let selected = get("/indicator/net_labour_participation.json?gebied=den-haag-zuidwest").await.json();
+    assert_eq!(selected["selected_area"], "den-haag-zuidwest");
+    assert_eq!(get("/indicator/net_labour_participation?gebied=nope").await.status, StatusCode::NOT_FOUND);
+
+    let line = get("/actielijn/participation.json").await.json();
+    assert_eq!(line["areas"].as_array().map(Vec::len), Some(20));
+    let columns = line["indicators"].as_array().expect("columns");
+    assert!(columns.iter().any(|c| c["indicator"]["id"] == "net_labour_participation"));
+    let overview = get("/index.json").await.json();
+    assert_eq!(overview["areas"].as_array().map(Vec::len), Some(20));
+    assert!(overview["headline"].as_array().is_some_and(|h| h.len() >= 3));
+    let overview_html = get("/").await.text();
+    assert!(overview_html.contains("id=\"nl-map\"") || overview_html.contains("nl-map-t"));
+    assert!(overview_html.contains("/actielijn/safety"));
+}
+
+#[tokio::test]
+async fn downloads_are_csv_and_xlsx() {
+    let csv = get("/downloads/wijkmonitor.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.header(header::CONTENT_DISPOSITION).contains("wijkmonitor.csv"));
+    let text = csv.text();
+    assert!(text.lines().count() > 10_000, "everything published");
+    assert!(text.contains(",focusgebieden,") || text.contains("focusgebieden,Alle focusgebieden"));
+    assert!(get("/downloads.csv").await.body == csv.body);
+    let xlsx = get("/downloads/wijkmonitor.xlsx").await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert_eq!(xlsx.header(header::CONTENT_TYPE), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    assert_eq!(&xlsx.body[..2], b"PK", "an xlsx file is a zip archive");
+}
+
+#[tokio::test]
+async fn errors_have_one_shape() {
+    for (uri, status, code) in [
+        ("/gebied/nope.json", 404, "not_found"),
+        ("/indicator/nope.json", 404, "not_found"),
+        ("/nope.json", 404, "not_found"),
+        ("/api/v1/nope", 404, "not_found"),
+        ("/over.json?format=xml", 400, "bad_request"),
+        ("/over.json?lang=xx", 400, "bad_request"),
+    ] {
+        let a = get(uri).await;
+        assert_eq!(a.status.as_u16(), status, "{uri}");
+        assert_eq!(a.header(header::CONTENT_TYPE), "application/json", "{uri}");
+        let json = a.json();
+        assert_eq!(json["error"]["status"], status, "{uri}");
+        assert_eq!(json["error"]["code"], code, "{uri}");
+        assert!(json["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{uri}");
+        assert_eq!(json.as_object().map(|o| o.len()), Some(1), "{uri}: only the error key");
+    }
+    let html = get("/gebied/nope").await;
+    assert_eq!(html.status, StatusCode::NOT_FOUND);
+    assert_eq!(html.header(header::CONTENT_TYPE), "text/html; charset=utf-8");
+    let accept = request(&fixture().router, Method::GET, "/gebied/nope", &[(header::ACCEPT, "application/json")]).await;
+    assert_eq!(accept.json()["error"]["code"], "not_found");
+    let post = request(&fixture().router, Method::POST, "/gebied/den-haag-zuidwest.json", &[]).await;
+    assert_eq!(post.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(post.json()["error"]["code"], "method_not_allowed");
+    assert!(post.header(header::ALLOW).contains("GET"));
+}
+
+#[tokio::test]
+async fn etags_answer_not_modified_and_reads_are_public() {
+    let first = get("/gebied/den-haag-zuidwest.json").await;
+    let etag = first.header(header::ETAG);
+    assert!(etag.starts_with("\"r1-"), "{etag}: compute run id and content hash");
+    assert!(first.header(header::CACHE_CONTROL).starts_with("public"));
+    let again =
+        request(&fixture().router, Method::GET, "/gebied/den-haag-zuidwest.json", &[(header::IF_NONE_MATCH, &etag)])
+            .await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert!(again.body.is_empty());
+    let other = request(
+        &fixture().router,
+        Method::GET,
+        "/gebied/den-haag-zuidwest.json",
+        &[(header::IF_NONE_MATCH, "\"r1-x\"")],
+    )
+    .await;
+    assert_eq!(other.status, StatusCode::OK);
+    assert_ne!(get("/gebied/den-haag-zuidwest").await.header(header::ETAG), etag, "HTML and JSON differ");
+}
+
+#[tokio::test]
+async fn public_reads_allow_any_origin() {
+    for uri in ["/gebied/den-haag-zuidwest.json", "/gebied/den-haag-zuidwest.csv", "/api/openapi.json", "/nope.json"] {
+        assert_eq!(get(uri).await.header(header::ACCESS_CONTROL_ALLOW_ORIGIN), "*", "{uri}");
+    }
+    let preflight = request(&fixture().router, Method::OPTIONS, "/index.json", &[]).await;
+    assert_eq!(preflight.status, StatusCode::NO_CONTENT);
+    assert!(preflight.header(header::ACCESS_CONTROL_ALLOW_METHODS).contains("GET"));
+}
+
+/// Replaces times (which differ per build) so snapshots are deterministic.
+fn strip_times(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                if k == "computed_at" || k == "imported_at" {
+                    *v = Value::String("<time>".into());
+                } else {
+                    strip_times(v);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_times),
+        _ => {}
+    }
+}
+
+fn check_snapshot(name: &str, mut actual: Value) {
+    strip_times(&mut actual);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots").join(format!("{name}.json"));
+    let text = serde_json::to_string_pretty(&actual).expect("serialise") + "\n";
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, &text).expect("write snapshot");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing snapshot {}; run with UPDATE_SNAPSHOTS=1", path.display()));
+    assert!(
+        expected == text,
+        "{name}: the JSON differs from {} (UPDATE_SNAPSHOTS=1 after an intended change)",
+        path.display()
+    );
+}
+
+#[tokio::test]
+async fn json_snapshots() {
+    check_snapshot("index", get("/index.json").await.json());
+    check_snapshot("actielijn-safety", get("/actielijn/safety.json").await.json());
+    check_snapshot("gebied-den-haag-zuidwest", get("/gebied/den-haag-zuidwest.json").await.json());
+    check_snapshot("indicator-households_low_income", get("/indicator/households_low_income.json").await.json());
+    check_snapshot("over", get("/over.json").await.json());
+}
+
+#[tokio::test]
+async fn the_openapi_document_matches_docs_openapi_json() {
+    let served = get("/api/openapi.json").await;
+    assert_eq!(served.status, StatusCode::OK);
+    let document = served.json();
+    assert_eq!(document["openapi"], "3.1.0");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json");
+    let text = serde_json::to_string_pretty(&document).expect("serialise") + "\n";
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, &text).expect("write docs/openapi.json");
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).expect("docs/openapi.json exists (UPDATE_SNAPSHOTS=1 writes it)");
+    assert!(
+        committed == text,
+        "docs/openapi.json differs from the served document; regenerate with UPDATE_SNAPSHOTS=1"
+    );
+    // Every page of the dashboard is documented.
+    for page in [
+        "/index.json",
+        "/actielijn/{action_line}.json",
+        "/gebied/{area_id}.json",
+        "/indicator/{indicator_id}.json",
+        "/downloads.json",
+        "/over.json",
+    ] {
+        assert!(document["paths"][page].is_object(), "{page} is documented");
+    }
+}
+
+/// Every figure object in a JSON twin: no number unless final or provisional.
+fn assert_no_number_without_publishable_status(value: &Value, at: &str) {
+    match value {
+        Value::Object(map) => {
+            if let Some(status) = map.get("status").and_then(Value::as_str) {
+                if map.contains_key("value") && !["final", "provisional"].contains(&status) {
+                    assert!(map["value"].is_null(), "{at}: a {status} figure carries a number: {value}");
+                }
+            }
+            for (k, v) in map {
+                assert_no_number_without_publishable_status(v, &format!("{at}.{k}"));
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                assert_no_number_without_publishable_status(v, &format!("{at}[{i}]"));
+            }
+        }
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn nothing_is_served_that_did_not_pass_disclosure_control() {
+    // A copy of the demo database in which (a) a raw observation holds a sentinel value that no computed
+    // figure has, and (b) an area figure is secret. Neither number may appear anywhere.
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let db = dir.path().join("leak.db");
+    {
+        let source = rusqlite::Connection::open(&fixture().db).expect("open");
+        source.execute("VACUUM INTO ?1", [db.to_string_lossy().as_ref()]).expect("copy the database");
+    }
+    let area = "den-haag-zuidwest";
+    let (secret_value, secret_period): (f64, String) = {
+        let conn = rusqlite::Connection::open(&db).expect("open copy");
+        conn.execute(
+            "UPDATE observations SET value = 987654.321 WHERE variable = 'inhabitants'
+             AND region = (SELECT MIN(region) FROM observations WHERE region LIKE 'BU0518%' AND variable = 'inhabitants')",
+            [],
+        )
+        .expect("plant a raw sentinel");
+        let row: (f64, String) = conn
+            .query_row(
+                "SELECT value, period FROM computed WHERE target = ?1 AND indicator = 'net_labour_participation' AND value IS NOT NULL
+                 ORDER BY period DESC LIMIT 1",
+                [area],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("a participation figure");
+        conn.execute(
+            "UPDATE computed SET value = NULL, status = 'secret', reason = 'base_below_threshold'
+             WHERE target = ?1 AND indicator = 'net_labour_participation' AND period = ?2",
+            rusqlite::params![area, row.1],
+        )
+        .expect("make the figure secret");
+        row
+    };
+    let router = router_for(&db);
+    let secret_nl = wijkmonitor_web::format::number(secret_value, 1, wijkmonitor_web::i18n::Lang::Nl);
+    let secret_raw = format!("{secret_value}");
+    let mut uris: Vec<String> = Vec::new();
+    for page in PAGES.iter().chain(["/indicator/inhabitants", "/indicator/population_density"].iter()) {
+        uris.push(page.to_string());
+        uris.push(format!("{page}?lang=en"));
+        uris.push(twin(page, "json"));
+        uris.push(twin(page, "csv"));
+    }
+    uris.push("/downloads/wijkmonitor.csv".into());
+    for uri in &uris {
+        let a = request(&router, Method::GET, uri, &[]).await;
+        assert_eq!(a.status, StatusCode::OK, "{uri}");
+        let text = a.text();
+        for sentinel in ["987654", "987.654", "987,654"] {
+            assert!(!text.contains(sentinel), "{uri}: a raw observation leaked ({sentinel})");
+        }
+        assert!(!text.contains(&secret_raw), "{uri}: the secret figure leaked as {secret_raw}");
+        if uri.ends_with(".json") {
+            assert_no_number_without_publishable_status(&serde_json::from_str(&text).expect("JSON"), uri);
+        }
+    }
+    let json = request(&router, Method::GET, &format!("/gebied/{area}.json"), &[]).await.json();
+    let participation = find_indicator(&json, "net_labour_participation");
+    let point = participation["series"]
+        .as_array()
+        .and_then(|s| s.iter().find(|p| p["period"] == secret_period.as_str()))
+        .cloned();
+    let point = point.expect("the secret period is in the series");
+    assert_eq!(point["area"]["status"], "secret");
+    assert!(point["area"]["value"].is_null());
+    assert_eq!(point["area"]["reason"], "base_below_threshold");
+    let html = request(&router, Method::GET, &format!("/gebied/{area}"), &[]).await.text();
+    if participation["period"] == secret_period.as_str() {
+        assert!(html.contains("data-indicator=\"net_labour_participation\"><span class=\"sup\" data-status=\"secret\""));
+        assert!(!html.contains(&format!("data-indicator=\"net_labour_participation\">{secret_nl}")));
+    }
+    assert!(html.contains("te weinig huishoudens/inwoners"), "the reason is explained in words");
+}
+
+fn find_indicator<'a>(area: &'a Value, id: &str) -> &'a Value {
+    area["action_lines"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|l| l["tiers"].as_array().into_iter().flatten())
+        .flat_map(|t| t["indicators"].as_array().into_iter().flatten())
+        .find(|i| i["indicator"]["id"] == id)
+        .unwrap_or_else(|| panic!("indicator {id} on the area page"))
+}
+
+#[tokio::test]
+async fn buurt_maps_use_boundary_files_when_given() {
+    let shared = std::env::var_os("WIJKMONITOR_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
+    let boundaries = shared.join("boundaries");
+    if !boundaries.join(wijkmonitor_web::geo::BUURT_TOPOJSON).exists() {
+        eprintln!("skipped: no buurt boundaries in {} (real data is not in the repository)", boundaries.display());
+        return;
+    }
+    let store = Store::open(&fixture().db).expect("open the database");
+    let areas = parse_areas_csv(BUILTIN_AREAS, BUILTIN_AREAS_NAME, true).expect("built-in delineation");
+    let router = wijkmonitor_web::router(Snapshot::load(&store, Some(&areas), Some(&boundaries)).expect("snapshot"));
+    let json = request(&router, Method::GET, "/gebied/den-haag-zuidwest.json", &[]).await.json();
+    let buurten = json["area"]["buurten"].as_array().expect("buurten");
+    assert!(buurten.iter().any(|b| b["has_shape"] == true), "Den Haag's 2019 buurt codes exist in the 2014 file");
+    let html = request(&router, Method::GET, "/gebied/den-haag-zuidwest", &[]).await.text();
+    assert!(html.contains("buurt-map-t"), "the area page draws its buurten");
+    let indicator =
+        request(&router, Method::GET, "/indicator/net_labour_participation.json?gebied=den-haag-zuidwest", &[])
+            .await
+            .json();
+    let figures = indicator["buurten"].as_array().expect("buurt figures with boundaries");
+    assert!(!figures.is_empty());
+    assert_no_number_without_publishable_status(&indicator, "indicator?gebied");
+}
+
+#[tokio::test]
+async fn every_area_and_indicator_has_a_page() {
+    let overview = get("/index.json").await.json();
+    for area in overview["areas"].as_array().expect("areas") {
+        let id = area["id"].as_str().expect("id");
+        for uri in [format!("/gebied/{id}"), format!("/gebied/{id}.json"), format!("/gebied/{id}.csv")] {
+            assert_eq!(get(&uri).await.status, StatusCode::OK, "{uri}");
+        }
+    }
+    for ind in &wijkmonitor_model::Catalogue::builtin().indicators {
+        for uri in [
+            format!("/indicator/{}", ind.id),
+            format!("/indicator/{}.json", ind.id),
+            format!("/indicator/{}.csv?lang=en", ind.id),
+        ] {
+            assert_eq!(get(&uri).await.status, StatusCode::OK, "{uri}");
+        }
+    }
+}

@@ -1,0 +1,210 @@
+// End-to-end tests of the wijkmonitor dashboard in headless Chromium (Debian's /usr/bin/chromium, driven by
+// playwright-core): the overview, an area page and an indicator page are opened, the figures shown are
+// checked against each page's JSON twin, the language is switched, screenshots are saved in screenshots/,
+// and axe-core checks every page against WCAG 2.1 AA.
+//
+// Run: cargo build -p wijkmonitor && (cd e2e && npm ci && npm test)
+// The server is target/debug/wijkmonitor; the demo database is built into a temporary folder unless
+// WIJKMONITOR_E2E_DB names one.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import net from 'node:net';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const binary = process.env.WIJKMONITOR_BIN || join(root, 'target', 'debug', 'wijkmonitor');
+const screenshots = join(here, '..', 'screenshots');
+const axeSource = readFileSync(join(here, '..', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+let work;
+let server;
+let context;
+let base;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function startServer(db, port) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, ['serve', '--db', db, '--addr', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
+    const onData = (chunk) => {
+      output += chunk;
+      if (output.includes('wijkmonitor dashboard:')) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+before(async () => {
+  assert.ok(existsSync(binary), `${binary} is missing: run cargo build -p wijkmonitor first`);
+  work = mkdtempSync(join(tmpdir(), 'wijkmonitor-e2e-'));
+  let db = process.env.WIJKMONITOR_E2E_DB;
+  if (!db) {
+    db = join(work, 'demo.db');
+    execFileSync(binary, ['demo', '--db', db], { stdio: 'ignore' });
+  }
+  const port = await freePort();
+  server = await startServer(db, port);
+  base = `http://127.0.0.1:${port}`;
+  mkdirSync(screenshots, { recursive: true });
+  context = await chromium.launchPersistentContext(join(work, 'profile'), {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+    viewport: { width: 1280, height: 900 },
+  });
+});
+
+after(async () => {
+  if (context) await context.close();
+  if (server) server.kill('SIGTERM');
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+async function twin(path) {
+  const response = await fetch(`${base}${path}`);
+  assert.equal(response.status, 200, path);
+  return response.json();
+}
+
+function formatted(value, decimals, locale) {
+  return new Intl.NumberFormat(locale, { minimumFractionDigits: decimals, maximumFractionDigits: decimals }).format(value);
+}
+
+async function checkAccessibility(page, name) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
+  );
+  const problems = result.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('\n  ')}`,
+  );
+  assert.deepEqual(problems, [], `${name}: axe-core found WCAG 2.1 AA violations`);
+}
+
+async function open(path) {
+  const page = await context.newPage();
+  const response = await page.goto(`${base}${path}`);
+  assert.equal(response.status(), 200, path);
+  return page;
+}
+
+function find(area, id) {
+  for (const line of area.action_lines) {
+    for (const tier of line.tiers) {
+      for (const item of tier.indicators) {
+        if (item.indicator.id === id) return item;
+      }
+    }
+  }
+  throw new Error(`no indicator ${id}`);
+}
+
+test('overview shows the headline figures of its JSON twin, the map and the demo banner', async () => {
+  const page = await open('/');
+  const json = await twin('/index.json');
+  assert.equal(await page.locator('html').getAttribute('lang'), 'nl');
+  assert.match(await page.locator('#demo-banner').innerText(), /SYNTHETISCHE demodata/);
+  assert.equal(await page.locator('svg.map[role="img"]').count(), 1);
+  assert.equal(await page.locator('ol.areas li').count(), json.areas.length);
+  for (const headline of json.headline) {
+    const last = [...headline.all_areas].reverse().find((p) => p.value !== null);
+    if (!last) continue;
+    const shown = await page.locator(`[data-indicator="${headline.indicator.id}"][data-target="focusgebieden"]`).innerText();
+    assert.ok(shown.startsWith(formatted(last.value, headline.indicator.decimals, 'nl-NL')),
+      `${headline.indicator.id}: shows "${shown}", JSON has ${last.value}`);
+  }
+  await page.screenshot({ path: join(screenshots, 'overview-nl.png'), fullPage: true });
+  await checkAccessibility(page, 'overview');
+  await page.close();
+});
+
+test('area page shows the figures of its JSON twin and switches language', async () => {
+  const path = '/gebied/den-haag-zuidwest';
+  const page = await open(path);
+  const json = await twin(`${path}.json`);
+  const inhabitants = find(json, 'inhabitants');
+  const cell = page.locator('td[data-indicator="inhabitants"]');
+  assert.equal((await cell.innerText()).trim(), formatted(inhabitants.figure.value, 0, 'nl-NL'));
+  const participation = find(json, 'net_labour_participation');
+  if (participation.figure && participation.figure.value !== null) {
+    const shown = await page.locator('td[data-indicator="net_labour_participation"]').innerText();
+    assert.ok(shown.startsWith(formatted(participation.figure.value, 1, 'nl-NL')), shown);
+  }
+  assert.ok((await page.locator('svg.spark title').count()) > 10, 'trend charts with titles');
+  assert.match(await page.locator('body').innerText(), /Indicatieve afbakening/);
+  await page.screenshot({ path: join(screenshots, 'area-nl.png'), fullPage: true });
+  await checkAccessibility(page, 'area page (nl)');
+
+  await page.click('#lang-switch');
+  await page.waitForURL(/lang=en/);
+  assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+  assert.equal((await page.locator('td[data-indicator="inhabitants"]').innerText()).trim(), formatted(inhabitants.figure.value, 0, 'en-GB'));
+  assert.match(await page.locator('h2#integral').innerText(), /Action line/);
+  await page.screenshot({ path: join(screenshots, 'area-en.png'), fullPage: true });
+  await checkAccessibility(page, 'area page (en)');
+  await page.close();
+});
+
+test('indicator page ranks the areas as its JSON twin does', async () => {
+  const path = '/indicator/net_labour_participation';
+  const page = await open(path);
+  const json = await twin(`${path}.json`);
+  const decimals = json.indicator.decimals;
+  for (const row of json.ranking.slice(0, 5)) {
+    if (!row.figure || row.figure.value === null) continue;
+    const shown = await page.locator(`td[data-area="${row.id}"]`).innerText();
+    assert.ok(shown.startsWith(formatted(row.figure.value, decimals, 'nl-NL')), `${row.id}: ${shown}`);
+  }
+  assert.equal(await page.locator('svg.map').count(), 1, 'a choropleth');
+  assert.ok((await page.locator('svg.chart').count()) >= 2, 'ranking and time series charts');
+  await page.screenshot({ path: join(screenshots, 'indicator-nl.png'), fullPage: true });
+  await checkAccessibility(page, 'indicator page');
+  // The area selector works without JavaScript: it is a plain GET form.
+  await page.selectOption('#gebied', 'den-haag-zuidwest');
+  await Promise.all([page.waitForURL(/gebied=den-haag-zuidwest/), page.click('form button[type="submit"]')]);
+  assert.equal(await page.locator('#gebied').inputValue(), 'den-haag-zuidwest');
+  await page.close();
+});
+
+test('pages carry no scripts and work without JavaScript', async () => {
+  for (const path of ['/', '/gebied/den-haag-zuidwest', '/indicator/net_labour_participation', '/actielijn/safety', '/downloads', '/over']) {
+    const html = await (await fetch(`${base}${path}`)).text();
+    assert.ok(!/<script/i.test(html), `${path} has no script`);
+  }
+  const page = await open('/actielijn/safety?lang=en');
+  await checkAccessibility(page, 'action line page');
+  await page.close();
+  const about = await open('/over');
+  await checkAccessibility(about, 'about page');
+  await about.close();
+});
