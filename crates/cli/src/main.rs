@@ -37,6 +37,8 @@ enum Command {
     Summary(cmd::summary::Args),
     /// Serve the dashboard and JSON API (the built-in demo database unless --db is given).
     Serve(cmd::serve::Args),
+    /// Reports: the analysis report of an area or the national progress report, as PDF or HTML.
+    Report(cmd::report::Args),
     /// Benchmarks: `bench compute` times a Netherlands-scale recompute against DuckDB.
     Bench(cmd::bench::Args),
 }
@@ -54,6 +56,7 @@ fn main() -> ExitCode {
         Command::Summary(args) => cmd::summary::run(args),
         Command::Serve(args) => cmd::serve::run(args),
         Command::Bench(args) => cmd::bench::run(args),
+        Command::Report(args) => cmd::report::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -130,6 +130,8 @@ pub struct Rendered {
 /// The application state: the snapshot and the response cache.
 pub struct App {
     snap: Snapshot,
+    /// Renders the downloadable reports; `None` when the server was started without them.
+    reports: Option<Arc<dyn crate::Reports>>,
     cache: RwLock<HashMap<String, Arc<Rendered>>>,
     cache_bytes: AtomicUsize,
     openapi: Arc<Rendered>,
@@ -137,9 +139,20 @@ pub struct App {
 
 impl App {
     pub fn new(snap: Snapshot) -> App {
+        App::with_reports(snap, None)
+    }
+
+    /// An app that also serves the reports at `/rapport/{area id|nationaal}-{year}.{pdf|html}`.
+    pub fn with_reports(snap: Snapshot, reports: Option<Arc<dyn crate::Reports>>) -> App {
         let openapi = serde_json::to_vec_pretty(&crate::openapi::document()).unwrap_or_default();
         let openapi = rendered(&snap, StatusCode::OK, "application/json", openapi, "public, max-age=300", None, None);
-        App { snap, cache: RwLock::new(HashMap::new()), cache_bytes: AtomicUsize::new(0), openapi: Arc::new(openapi) }
+        App {
+            snap,
+            reports,
+            cache: RwLock::new(HashMap::new()),
+            cache_bytes: AtomicUsize::new(0),
+            openapi: Arc::new(openapi),
+        }
     }
 
     pub fn snapshot(&self) -> &Snapshot {
@@ -173,6 +186,8 @@ enum Route {
     FullCsv,
     Xlsx,
     Style,
+    /// A report: the area id (or `None` for the national report), the year and `pdf`/`html`.
+    Report(Option<String>, i32, &'static str),
     OpenApi,
 }
 
@@ -253,6 +268,30 @@ fn route(path: &str) -> Option<Route> {
     }
 }
 
+/// Parses `{area id}-{year}.{pdf|html}` or `nationaal-{year}.{pdf|html}`.
+fn parse_report(snap: &Snapshot, file: &str) -> Result<Route, ApiError> {
+    let not_found = || {
+        ApiError::not_found(format!(
+            "no report {file}; reports are named <area id>-<year>.pdf or nationaal-<year>.html"
+        ))
+    };
+    let (stem, ext) = file.rsplit_once('.').ok_or_else(not_found)?;
+    let ext = match ext {
+        "pdf" => "pdf",
+        "html" => "html",
+        _ => return Err(not_found()),
+    };
+    let (who, year) = stem.rsplit_once('-').ok_or_else(not_found)?;
+    let year: i32 = year.parse().map_err(|_| not_found())?;
+    if who == "nationaal" {
+        return Ok(Route::Report(None, year, ext));
+    }
+    if snap.area(who).is_none() {
+        return Err(ApiError::not_found(format!("no focus area '{who}'")));
+    }
+    Ok(Route::Report(Some(who.to_string()), year, ext))
+}
+
 fn wants_json(headers: &HeaderMap) -> bool {
     headers
         .get(header::ACCEPT)
@@ -315,6 +354,8 @@ fn resolve(
             return Err(ApiError::not_found(format!("no static file {path}")));
         }
         (Route::Style, Format::Html)
+    } else if let Some(file) = path.strip_prefix("/rapport/") {
+        (parse_report(&app.snap, file)?, Format::Html)
     } else if path == crate::views::downloads::CSV_FILE {
         (Route::FullCsv, Format::Csv)
     } else if path == crate::views::downloads::XLSX_FILE {
@@ -416,6 +457,24 @@ fn render(app: &App, route: &Route, format: Format, lang: Lang, params: &Params)
         )),
         Route::OpenApi => {
             Ok(rendered(snap, StatusCode::OK, "application/json", Vec::new(), "public, max-age=300", None, None))
+        }
+        Route::Report(area, year, ext) => {
+            let reports =
+                app.reports.as_ref().ok_or_else(|| ApiError::not_found("this server does not serve reports"))?;
+            let body = reports
+                .render(snap, area.as_deref(), *year, ext, lang)
+                .map_err(|e| ApiError::not_found(format!("no report: {e}")))?;
+            let name = format!("{}-{year}.{ext}", area.as_deref().unwrap_or("nationaal"));
+            let content_type = if *ext == "pdf" { "application/pdf" } else { "text/html; charset=utf-8" };
+            Ok(rendered(
+                snap,
+                StatusCode::OK,
+                content_type,
+                body,
+                "public, max-age=300",
+                Some(format!("inline; filename=\"{name}\"")),
+                None,
+            ))
         }
     }
 }

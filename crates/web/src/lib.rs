@@ -34,19 +34,44 @@ pub use snapshot::{LoadError, Snapshot};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+/// Renders the downloadable reports. The report crate builds on this crate's snapshot, so it cannot be a
+/// dependency of it; the caller (the command line) passes an implementation in instead.
+pub trait Reports: Send + Sync {
+    /// The report of an area (`None`: the national report) for a year, as `pdf` or `html`; an error message
+    /// when there is none (e.g. no figures for that year).
+    fn render(
+        &self,
+        snap: &Snapshot,
+        area: Option<&str>,
+        year: i32,
+        format: &str,
+        lang: i18n::Lang,
+    ) -> Result<Vec<u8>, String>;
+}
+
 /// The router of the dashboard over a loaded snapshot.
 pub fn router(snapshot: Snapshot) -> axum::Router {
-    let app = Arc::new(http::App::new(snapshot));
+    router_with_reports(snapshot, None)
+}
+
+/// The router, also serving the reports at `/rapport/...` when `reports` is given.
+pub fn router_with_reports(snapshot: Snapshot, reports: Option<Arc<dyn Reports>>) -> axum::Router {
+    let app = Arc::new(http::App::with_reports(snapshot, reports));
     axum::Router::new().fallback(http::handle).with_state(app)
 }
 
 /// Binds `addr`, calls `ready` with the bound address (port 0 picks a free port) and serves until the process
 /// ends. Builds its own multi-threaded runtime, so callers need no async code.
-pub fn serve(snapshot: Snapshot, addr: SocketAddr, ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
+pub fn serve(
+    snapshot: Snapshot,
+    reports: Option<Arc<dyn Reports>>,
+    addr: SocketAddr,
+    ready: impl FnOnce(SocketAddr),
+) -> std::io::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_io().build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         ready(listener.local_addr()?);
-        axum::serve(listener, router(snapshot)).await
+        axum::serve(listener, router_with_reports(snapshot, reports)).await
     })
 }

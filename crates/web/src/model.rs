@@ -271,3 +271,34 @@ pub fn write_figure_row(
         &join(&mut years.into_iter()),
     ])
 }
+
+/// Links to a downloadable report (PDF and a self-contained HTML file) for the latest year with figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportLinks {
+    pub year: i32,
+    pub pdf: String,
+    pub html: String,
+}
+
+impl ReportLinks {
+    /// The report links of an area (`None`: the national report); `None` when there are no yearly figures.
+    pub fn new(snap: &Snapshot, area: Option<&str>) -> Option<ReportLinks> {
+        let year = snap.periods.iter().rev().find_map(|p| match p {
+            wijkmonitor_model::Period::Year(y) => Some(*y),
+            _ => None,
+        })?;
+        let stem = format!("/rapport/{}-{year}", area.unwrap_or("nationaal"));
+        Some(ReportLinks { year, pdf: format!("{stem}.pdf"), html: format!("{stem}.html") })
+    }
+
+    /// The links as HTML (the language of the report follows the page's).
+    pub fn html(&self, lang: Lang, label_nl: &str, label_en: &str) -> maud::Markup {
+        maud::html! {
+            p class="report-links" {
+                (lang.t(label_nl, label_en)) " " (self.year) ": "
+                a href=(lang.href(&self.pdf)) { "PDF" } " · "
+                a href=(lang.href(&self.html)) { "HTML" }
+            }
+        }
+    }
+}

@@ -150,6 +150,18 @@ pub fn document() -> Value {
             "/over.json": page("About", "Sources, disclosure rules, imports and versions. The CSV twin lists the imports.", "AboutPage", query_params(vec![])),
             "/downloads/wijkmonitor.csv": { "get": { "summary": "All published figures (long CSV)", "responses": { "200": { "description": "CSV", "content": { "text/csv": { "schema": { "type": "string" } } } } } } },
             "/downloads/wijkmonitor.xlsx": { "get": { "summary": "All published figures (Excel)", "responses": { "200": { "description": "Excel workbook", "content": { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": { "schema": { "type": "string", "contentEncoding": "binary" } } } } } } },
+            "/rapport/{report}": { "get": {
+                "summary": "A report: the analysis report of an area or the national progress report",
+                "description": "`{area_id}-{year}.pdf`, `{area_id}-{year}.html`, `nationaal-{year}.pdf` or `nationaal-{year}.html`; the language follows `lang`. Only disclosure-controlled figures.",
+                "parameters": [
+                    { "name": "report", "in": "path", "required": true, "schema": { "type": "string", "pattern": "^[a-z0-9-]+-[0-9]{4}\\.(pdf|html)$" } },
+                    { "name": "lang", "in": "query", "required": false, "schema": { "type": "string", "enum": ["nl", "en"] } }
+                ],
+                "responses": {
+                    "200": { "description": "The report", "content": { "application/pdf": { "schema": { "type": "string", "contentEncoding": "binary" } }, "text/html": { "schema": { "type": "string" } } } },
+                    "404": { "$ref": "#/components/responses/Error" }
+                }
+            } },
             "/api/openapi.json": { "get": { "summary": "This document", "responses": { "200": { "description": "OpenAPI 3.1", "content": { "application/json": { "schema": { "type": "object" } } } } } } }
         },
         "components": {

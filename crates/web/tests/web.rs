@@ -505,3 +505,56 @@ async fn every_area_and_indicator_has_a_page() {
         }
     }
 }
+
+/// A stand-in for the report crate, which the command line passes in: it names what was asked for.
+struct FakeReports;
+
+impl wijkmonitor_web::Reports for FakeReports {
+    fn render(
+        &self,
+        _snap: &Snapshot,
+        area: Option<&str>,
+        year: i32,
+        format: &str,
+        _lang: wijkmonitor_web::i18n::Lang,
+    ) -> Result<Vec<u8>, String> {
+        if year < 2018 {
+            return Err(format!("no figures for {year}"));
+        }
+        Ok(format!("{format}:{}:{year}", area.unwrap_or("national")).into_bytes())
+    }
+}
+
+#[tokio::test]
+async fn reports_are_linked_and_served_when_the_server_has_them() {
+    let f = fixture();
+    let store = Store::open(&f.db).expect("open the database");
+    let areas = parse_areas_csv(BUILTIN_AREAS, BUILTIN_AREAS_NAME, true).expect("built-in delineation");
+    let snapshot = Snapshot::load(&store, Some(&areas), None).expect("snapshot");
+    let router = wijkmonitor_web::router_with_reports(snapshot, Some(std::sync::Arc::new(FakeReports)));
+    // The area page and the overview link to the reports of the latest year; the JSON twin names them too.
+    let area = request(&router, Method::GET, "/gebied/den-haag-zuidwest.json", &[]).await.json();
+    let pdf = area["report"]["pdf"].as_str().expect("a report link").to_string();
+    assert_eq!(pdf, format!("/rapport/den-haag-zuidwest-{}.pdf", area["report"]["year"]));
+    assert!(request(&router, Method::GET, "/gebied/den-haag-zuidwest", &[]).await.text().contains(&pdf));
+    let overview = request(&router, Method::GET, "/", &[]).await.text();
+    assert!(overview.contains("/rapport/nationaal-"), "the overview links to the national report");
+
+    let answer = request(&router, Method::GET, &pdf, &[]).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.header(header::CONTENT_TYPE), "application/pdf");
+    assert!(answer.text().starts_with("pdf:den-haag-zuidwest:"));
+    let html = request(&router, Method::GET, "/rapport/nationaal-2024.html", &[]).await;
+    assert_eq!((html.status, html.text().as_str()), (StatusCode::OK, "html:national:2024"));
+    for bad in [
+        "/rapport/nowhere-2024.pdf",
+        "/rapport/den-haag-zuidwest-2024.docx",
+        "/rapport/den-haag-zuidwest.pdf",
+        "/rapport/nationaal-2001.pdf",
+    ] {
+        let answer = request(&router, Method::GET, bad, &[]).await;
+        assert_eq!(answer.status, StatusCode::NOT_FOUND, "{bad}");
+    }
+    // Without reports (the default router) the links lead to a clear 404.
+    assert_eq!(get(&pdf).await.status, StatusCode::NOT_FOUND);
+}

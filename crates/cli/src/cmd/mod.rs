@@ -8,5 +8,6 @@ pub mod export;
 pub mod fetch;
 pub mod import;
 pub mod indicators;
+pub mod report;
 pub mod serve;
 pub mod summary;

@@ -53,7 +53,8 @@ pub fn run(args: Args) -> Result<()> {
         .with_context(|| format!("cannot load the dashboard's data from {}", db.display()))?;
     drop(store);
     let synthetic = snapshot.demo.is_some();
-    wijkmonitor_web::serve(snapshot, args.addr, |addr| {
+    let reports: std::sync::Arc<dyn wijkmonitor_web::Reports> = std::sync::Arc::new(crate::cmd::report::Renderer);
+    wijkmonitor_web::serve(snapshot, Some(reports), args.addr, |addr| {
         println!(
             "wijkmonitor dashboard: http://{addr}/  (database {}, ready in {:.2} s)",
             db.display(),

@@ -113,6 +113,8 @@ pub struct SuppressedCount {
 pub struct AreaPage {
     pub meta: Meta,
     pub area: AreaHeader,
+    /// The area's analysis report.
+    pub report: Option<crate::model::ReportLinks>,
     pub action_lines: Vec<ActionLineGroup>,
     /// Figures of this area (all periods and indicators) without a number, or computed from part of the buurten.
     pub suppressed: Vec<SuppressedCount>,
@@ -255,6 +257,7 @@ pub fn build(snap: &Snapshot, area: &AreaInfo) -> AreaPage {
     AreaPage {
         meta: Meta::new(snap, "area", format!("/gebied/{}", area.id), area.name.clone(), area.name.clone()),
         area: header,
+        report: crate::model::ReportLinks::new(snap, Some(&area.id)),
         action_lines,
         suppressed: suppressed
             .into_iter()
@@ -328,6 +331,7 @@ impl View for AreaPage {
                 (lang.t("Focusgebied in de gemeente ", "Focus area in the municipality of ")) (a.municipality_name) " (" (a.municipality) "). "
                 @if a.indicative { strong { (lang.t("Indicatieve afbakening.", "Indicative delineation.")) } }
             }
+            @if let Some(r) = &self.report { (r.html(lang, "Analyserapport", "Analysis report")) }
             nav aria-label=(lang.t("Op deze pagina", "On this page")) {
                 ul class="legend-list" {
                     @for line in &self.action_lines { li { a href=(format!("#{}", line.id)) { (lang.t(line.name_nl, line.name_en)) } } }

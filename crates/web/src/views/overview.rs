@@ -41,6 +41,8 @@ pub struct Overview {
     pub areas: Vec<AreaSummary>,
     pub headline: Vec<Headline>,
     pub action_lines: Vec<ActionLineEntry>,
+    /// The national progress report.
+    pub report: Option<crate::model::ReportLinks>,
     pub provenance: Provenance,
     #[serde(skip)]
     map: Markup,
@@ -91,7 +93,8 @@ pub fn build(snap: &Snapshot) -> Overview {
     );
     let map = overview_map(snap, &areas, Lang::Nl);
     let map_en = overview_map(snap, &areas, Lang::En);
-    Overview { meta, areas, headline, action_lines, provenance, map, map_en }
+    let report = crate::model::ReportLinks::new(snap, None);
+    Overview { meta, areas, headline, action_lines, report, provenance, map, map_en }
 }
 
 fn overview_map(snap: &Snapshot, areas: &[AreaSummary], lang: Lang) -> Markup {
@@ -200,6 +203,7 @@ impl View for Overview {
                     }
                 }
             }
+            @if let Some(r) = &self.report { (r.html(lang, "Voortgangsrapportage", "Progress report")) }
             h2 { (lang.t("Actielijnen", "Action lines")) }
             div class="grid" {
                 @for line in ActionLine::ALL {
