@@ -238,6 +238,9 @@ struct Inputs<'a> {
     /// Weight or denominator column, where the aggregation has one.
     y: Option<(&'a [f64], &'a [u8])>,
     population: Option<&'a [f64]>,
+    /// The target's own published number of inhabitants, where it has one: coverage is measured against it,
+    /// so that the Netherlands aggregated from the buurten of a few municipalities is not taken as complete.
+    own_population: Option<f64>,
 }
 
 fn column_of<'a>(ds: &'a Dataset, variable: &str, p: usize) -> Option<(&'a [f64], &'a [u8])> {
@@ -278,7 +281,7 @@ fn compute_column(
         y = Some((values, statuses));
     }
     let fallback = filled.as_ref().map(|(_, _, used)| used);
-    let inputs = Inputs { x, xs, y, population };
+    let mut inputs = Inputs { x, xs, y, population, own_population: None };
     let threshold = match &ind.aggregation {
         Aggregation::ShareAtOrBelow { threshold, .. } => Some(params.threshold(threshold, ds.periods[p].year())),
         _ => None,
@@ -286,6 +289,7 @@ fn compute_column(
     let base_col = base.and_then(|b| column_of(ds, b, p)).map(|(v, _)| v);
     for (t, target) in geo.targets.iter().enumerate() {
         let members = &target.members[p];
+        inputs.own_population = target.own.and_then(|o| population.map(|pop| pop[o as usize])).filter(|x| !x.is_nan());
         let (value, status, coverage, reason) = match &ind.aggregation {
             Aggregation::Sum { .. } => sum(&inputs, target, members),
             Aggregation::Ratio { scale, .. } => ratio(&inputs, target, members, *scale, params.min_coverage, true),
@@ -463,7 +467,7 @@ fn coverage_of(inputs: &Inputs<'_>, members: &[(u32, f64)], usable: impl Fn(u8, 
         }
     }
     if pop_known && total_pop > 0.0 {
-        covered_pop / total_pop
+        covered_pop / total_pop.max(inputs.own_population.unwrap_or(0.0))
     } else if total_n > 0.0 {
         covered_n / total_n
     } else {

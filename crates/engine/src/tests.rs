@@ -299,3 +299,24 @@ fn weights_come_from_the_nearest_year_when_a_year_has_none() {
     assert!(close(v, 3.9), "{v:?}");
     assert_eq!((s, reason), (Status::Final, Reason::NearestYearWeights));
 }
+
+#[test]
+fn an_aggregate_of_part_of_a_region_is_not_taken_for_the_whole() {
+    // The Netherlands has its own number of inhabitants but no score of its own; the buurten with scores hold
+    // only a fraction of its inhabitants, so the national share is missing rather than that of a few buurten.
+    let rows = vec![
+        ("NL00", 2020, "inhabitants", Some(17_000_000.0)),
+        ("BU00010001", 2020, "lbm_score", Some(3.80)),
+        ("BU00010002", 2020, "lbm_score", Some(4.20)),
+        ("BU00010001", 2020, "dwellings", Some(300.0)),
+        ("BU00010002", 2020, "dwellings", Some(100.0)),
+        ("BU00010001", 2020, "inhabitants", Some(600.0)),
+        ("BU00010002", 2020, "inhabitants", Some(200.0)),
+    ];
+    let f = Fixture::new(&rows, AREA, &Crosswalk::default());
+    let (v, s, reason, coverage) = f.get("NL00", 2020, "dwellings_lbm_weak_or_lower");
+    assert_eq!((v, s, reason), (None, Status::Missing, Reason::LowCoverage));
+    assert!(coverage < 0.001);
+    // The area itself is complete.
+    assert!(close(f.get("a", 2020, "dwellings_lbm_weak_or_lower").0, 75.0));
+}
