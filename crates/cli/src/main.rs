@@ -33,6 +33,8 @@ enum Command {
     Compute(cmd::compute::Args),
     /// Write figures in the canonical long format (region,period,variable,value,status) to stdout.
     Export(cmd::export::Args),
+    /// Print the programme register per area: agreements, grants, designations, progress, payments and flags.
+    Register(cmd::register::Args),
     /// Print what a database holds: regions, variables, periods and imports.
     Summary(cmd::summary::Args),
     /// Serve the dashboard and JSON API (the built-in demo database unless --db is given).
@@ -54,6 +56,7 @@ fn main() -> ExitCode {
         Command::Compute(args) => cmd::compute::run(args),
         Command::Export(args) => cmd::export::run(args),
         Command::Summary(args) => cmd::summary::run(args),
+        Command::Register(args) => cmd::register::run(args),
         Command::Serve(args) => cmd::serve::run(args),
         Command::Bench(args) => cmd::bench::run(args),
         Command::Report(args) => cmd::report::run(args),

@@ -16,6 +16,7 @@
 
 pub mod computed;
 pub mod migrations;
+pub mod register;
 pub mod views;
 
 pub use computed::{

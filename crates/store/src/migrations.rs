@@ -129,6 +129,21 @@ pub const MIGRATIONS: &[&str] = &[
         population_share REAL,
         PRIMARY KEY (area, period)
     ) WITHOUT ROWID;",
+    // 3: the programme register: one figure per row, keyed by area, year, scheme, instance and item, each with
+    // its source label and synthetic flag. A figure is a number or a text, never both.
+    "CREATE TABLE register_entries (
+        area TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        scheme TEXT NOT NULL CHECK (scheme IN ('woontop', 'realisatiestimulans', 'vhf', 'spuk', 'wbmgp')),
+        instance TEXT NOT NULL,
+        item TEXT NOT NULL,
+        number REAL,
+        text TEXT,
+        source TEXT NOT NULL CHECK (source <> ''),
+        synthetic INTEGER NOT NULL CHECK (synthetic IN (0, 1)),
+        CHECK ((number IS NULL) <> (text IS NULL)),
+        PRIMARY KEY (area, year, scheme, instance, item)
+    ) WITHOUT ROWID;",
 ];
 
 /// Brings the schema up to date. A database from a newer wijkmonitor is refused rather than damaged.

@@ -1,7 +1,8 @@
 //! `wijkmonitor demo`: build the demo database and print what is in it.
 //!
 //! Without `--from`, the database holds the real CBS 2024 codes and names of the 19 NPLV municipalities and
-//! synthetic figures (clearly labelled) for 2018-2025. With `--from DIR`, it holds whatever real sources in
+//! synthetic figures (clearly labelled) for 2018-2025, and the programme register seed (real figures with their
+//! source, synthetic ones labelled so). With `--from DIR`, it holds whatever real sources in
 //! DIR wijkmonitor recognises; the rest is listed as skipped, with the reason.
 //!
 //! The database is built in a temporary file next to the target and renamed into place only when complete,
@@ -88,6 +89,9 @@ fn build(args: &Args, areas: &wijkmonitor_model::FocusAreaSet, tmp: &Path) -> Re
                 store.apply_import(batch, &at, true)?;
             }
             progress.finish_and_clear();
+            // The programme register: the real figures of the parliamentary record and synthetic demo figures,
+            // each labelled with its source.
+            crate::cmd::register::load_builtin_seed(&mut store)?;
             store.set_meta("demo", "synthetic")?;
         }
         Some(dir) => {

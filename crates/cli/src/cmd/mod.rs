@@ -8,6 +8,7 @@ pub mod export;
 pub mod fetch;
 pub mod import;
 pub mod indicators;
+pub mod register;
 pub mod report;
 pub mod serve;
 pub mod summary;
