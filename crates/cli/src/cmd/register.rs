@@ -125,18 +125,19 @@ pub fn run(args: Args) -> Result<()> {
                 eur(a.capacity_budget_eur)
             );
             let p = woontop_progress(reg, a, &params);
-            println!(
-                "    progress: {} starts realised ({}) = {} of planned; {} affordable starts = {} of planned affordable",
-                count(p.realised_starts),
-                if p.years_reported.is_empty() {
-                    "no year reported".to_string()
-                } else {
-                    format!("years {:?}", p.years_reported)
-                },
-                pct(p.share_of_planned_starts),
-                count(p.realised_affordable),
-                pct(p.share_of_planned_affordable)
-            );
+            if p.years_reported.is_empty() {
+                // Nothing reported is not the same as nothing built: say so rather than print 0%.
+                println!("    progress: no realised construction starts reported yet");
+            } else {
+                println!(
+                    "    progress: {} starts realised (years {:?}) = {} of planned; {} affordable starts = {} of planned affordable",
+                    count(p.realised_starts),
+                    p.years_reported,
+                    pct(p.share_of_planned_starts),
+                    count(p.realised_affordable),
+                    pct(p.share_of_planned_affordable)
+                );
+            }
             println!("    planned affordable = {} of the national 40,000 + 10,000", pct(p.planned_share_of_national));
         }
         for r in &reg.realised {
