@@ -80,7 +80,7 @@ fn kwb_2019_matches_golden_and_known_figures() {
         && n.contains("Energie.Gemiddeld.elektriciteitsverbruik")));
     assert!(batch.notes.iter().any(|n| n.contains("taken from the file name")));
     check_golden(
-        "kwb-2019.csv",
+        "kwb-2019-expected.csv",
         &long_text(&subset(&batch.observations, &["NL00", "GM0363", "WK036300", "BU03630000"])),
     );
 }
@@ -97,7 +97,7 @@ fn kwb_2017_with_decimal_points_matches_golden() {
     // "       ." padded markers are missing.
     assert_eq!(value(&batch, "BU03639801", "2017", "average_woz").status(), Status::Missing);
     check_golden(
-        "kwb-2017.csv",
+        "kwb-2017-expected.csv",
         &long_text(&subset(&batch.observations, &["NL00", "GM0363", "WK036300", "BU03630000"])),
     );
 }
