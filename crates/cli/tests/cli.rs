@@ -1,29 +1,10 @@
 //! End-to-end tests of the `wijkmonitor` command on real files from `../shared/data`: the acceptance criteria
 //! of the data core (import, export, idempotence, atomicity) exercised exactly as a user would run them.
 
-use std::process::{Command, Output};
+mod support;
+
+use support::{fails, ok};
 use wijkmonitor_testdata::shared_data;
-
-fn wijkmonitor(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wijkmonitor")).args(args).output().expect("the binary runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = wijkmonitor(args);
-    assert!(
-        out.status.success(),
-        "wijkmonitor {args:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8 output")
-}
-
-fn fails(args: &[&str]) -> String {
-    let out = wijkmonitor(args);
-    assert!(!out.status.success(), "wijkmonitor {args:?} should fail");
-    String::from_utf8(out.stderr).expect("utf-8 output")
-}
 
 fn line_for<'a>(csv: &'a str, region: &str, period: &str, variable: &str) -> Option<&'a str> {
     let prefix = format!("{region},{period},{variable},");

@@ -4,19 +4,11 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::Command;
 use wijkmonitor_testdata::shared_data;
 
-fn ok(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_wijkmonitor")).args(args).output().expect("the binary runs");
-    assert!(
-        out.status.success(),
-        "wijkmonitor {args:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8 output")
-}
+mod support;
+
+use support::ok;
 
 /// `(value, status, reason)` of one computed figure from `export` CSV output.
 fn figure(csv: &str, region: &str, period: &str, indicator: &str) -> (Option<f64>, String, String) {

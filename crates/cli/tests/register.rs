@@ -1,13 +1,11 @@
 //! End-to-end test of `wijkmonitor register`: the built-in seed loaded into a database (as `wijkmonitor demo`
 //! does) and printed per area with its sources, computed payments and flags.
 
-use std::process::{Command, Output};
+mod support;
+
+use support::wijkmonitor;
 use wijkmonitor_cli::cmd::register::load_builtin_seed;
 use wijkmonitor_store::Store;
-
-fn wijkmonitor(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wijkmonitor")).args(args).output().expect("the binary runs")
-}
 
 #[test]
 fn the_register_prints_figures_with_sources_payments_and_flags() {

@@ -257,9 +257,6 @@ fn compute_column(
 ) -> Column {
     let n = geo.targets.len();
     let mut col = Column::new(n);
-    // Variables without figures read as absent everywhere.
-    let empty_f: Vec<f64> = vec![f64::NAN; ds.regions.len()];
-    let empty_s: Vec<u8> = vec![ABSENT; ds.regions.len()];
     let population = column_of(ds, "inhabitants", p).map(|(v, _)| v);
     let (xname, yname) = match &ind.aggregation {
         Aggregation::Sum { variable } | Aggregation::None { variable } => (variable.as_str(), None),
@@ -268,6 +265,11 @@ fn compute_column(
             (variable.as_str(), Some(weight.as_str()))
         }
     };
+    // Variables without figures read as absent everywhere; the stand-in columns are only built when needed,
+    // since this runs for every indicator and period.
+    let absent = ds.variable_index(xname).is_none() || yname.is_some_and(|y| ds.variable_index(y).is_none());
+    let n_absent = if absent { ds.regions.len() } else { 0 };
+    let (empty_f, empty_s) = (vec![f64::NAN; n_absent], vec![ABSENT; n_absent]);
     let (x, xs) = column_of(ds, xname, p).unwrap_or((&empty_f, &empty_s));
     let mut y = yname.map(|y| column_of(ds, y, p).unwrap_or((&empty_f, &empty_s)));
     // Weights (not ratio denominators) missing in this period are taken from the nearest period that has
