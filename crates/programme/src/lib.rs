@@ -11,6 +11,7 @@
 pub mod params;
 pub mod progress;
 pub mod register;
+pub mod request;
 pub mod seed;
 
 pub use params::{SchemeParams, BUILTIN_SCHEMES};

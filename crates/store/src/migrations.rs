@@ -144,6 +144,109 @@ pub const MIGRATIONS: &[&str] = &[
         CHECK ((number IS NULL) <> (text IS NULL)),
         PRIMARY KEY (area, year, scheme, instance, item)
     ) WITHOUT ROWID;",
+    // 4: accounts, sessions and API tokens; the append-only audit log; the yearly request (rounds, submissions,
+    // answers); and figures per focus area (accepted request answers and register figures), which the engine
+    // reads next to the buurt observations once they are published.
+    "CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        role TEXT NOT NULL CHECK (role IN ('area_editor', 'analyst', 'admin')),
+        password_hash TEXT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+        created_at TEXT NOT NULL,
+        failed_logins INTEGER NOT NULL DEFAULT 0,
+        locked_until INTEGER
+    );
+
+    CREATE TABLE user_areas (
+        user_id INTEGER NOT NULL REFERENCES users (id),
+        area TEXT NOT NULL,
+        PRIMARY KEY (user_id, area)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users (id),
+        csrf TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+
+    CREATE TABLE api_tokens (
+        id INTEGER PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        user_id INTEGER NOT NULL REFERENCES users (id),
+        label TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        revoked INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1))
+    );
+
+    CREATE TABLE sign_in_failures (
+        client TEXT NOT NULL,
+        at INTEGER NOT NULL
+    );
+    CREATE INDEX sign_in_failures_by_client ON sign_in_failures (client, at);
+
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        area TEXT,
+        year INTEGER,
+        item TEXT,
+        old_value TEXT,
+        new_value TEXT,
+        detail TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TRIGGER audit_log_is_append_only_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_log_is_append_only_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+    CREATE TABLE request_rounds (
+        year INTEGER PRIMARY KEY,
+        opens TEXT NOT NULL,
+        closes TEXT NOT NULL,
+        items TEXT NOT NULL,
+        opened_by TEXT NOT NULL,
+        opened_at TEXT NOT NULL
+    );
+
+    CREATE TABLE submissions (
+        year INTEGER NOT NULL REFERENCES request_rounds (year),
+        area TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('not_started', 'draft', 'submitted', 'returned', 'accepted')),
+        reopened_until TEXT,
+        comment TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL,
+        updated_by TEXT NOT NULL,
+        PRIMARY KEY (year, area)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE answers (
+        year INTEGER NOT NULL,
+        area TEXT NOT NULL,
+        item TEXT NOT NULL,
+        value TEXT NOT NULL,
+        explanation TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (year, area, item)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE area_observations (
+        area TEXT NOT NULL,
+        period TEXT NOT NULL,
+        variable TEXT NOT NULL,
+        value REAL,
+        status TEXT NOT NULL CHECK (
+            (status IN ('final', 'provisional') AND value IS NOT NULL)
+            OR (status IN ('missing', 'secret', 'not_yet_published') AND value IS NULL)),
+        origin TEXT NOT NULL CHECK (origin IN ('request', 'register')),
+        published INTEGER NOT NULL DEFAULT 0 CHECK (published IN (0, 1)),
+        import_id INTEGER NOT NULL REFERENCES imports (id),
+        PRIMARY KEY (area, period, variable)
+    ) WITHOUT ROWID;",
 ];
 
 /// Brings the schema up to date. A database from a newer wijkmonitor is refused rather than damaged.
