@@ -41,6 +41,10 @@ enum Command {
     Serve(cmd::serve::Args),
     /// Reports: the analysis report of an area or the national progress report, as PDF or HTML.
     Report(cmd::report::Args),
+    /// Accounts of the workspace: add, list, disable, enable.
+    User(cmd::user::Args),
+    /// Personal API tokens: `token create --email E` prints a new token once.
+    Token(cmd::user::TokenArgs),
     /// Benchmarks: `bench compute` times a Netherlands-scale recompute against DuckDB.
     Bench(cmd::bench::Args),
 }
@@ -59,6 +63,8 @@ fn main() -> ExitCode {
         Command::Register(args) => cmd::register::run(args),
         Command::Serve(args) => cmd::serve::run(args),
         Command::Bench(args) => cmd::bench::run(args),
+        Command::User(args) => cmd::user::run(args),
+        Command::Token(args) => cmd::user::run_token(args),
         Command::Report(args) => cmd::report::run(args),
     };
     match result {

@@ -14,7 +14,8 @@
 //!
 //! `w` is the buurt's weight in the target (1, or a crosswalk share). A figure whose coverage falls below the
 //! parameter `min_coverage` is missing, with the coverage as reason. Missing inputs are never read as 0.
-//! Disclosure control runs afterwards, in [`crate::disclosure`].
+//! Indicators supplied per focus area are computed from the areas' own figures instead, in
+//! [`crate::area_level`]. Disclosure control runs afterwards, in [`crate::disclosure`].
 
 use crate::dataset::{status_of, Dataset, ABSENT};
 use crate::geography::{Geography, Target};
@@ -108,7 +109,7 @@ pub struct Column {
 }
 
 impl Column {
-    fn new(n: usize) -> Column {
+    pub(crate) fn new(n: usize) -> Column {
         Column {
             value: vec![f64::NAN; n],
             status: vec![ABSENT; n],
@@ -173,16 +174,26 @@ pub fn compute_with_rules(
     params: &Params,
     rules: &wijkmonitor_model::disclosure::DisclosureRules,
 ) -> Results {
-    let indicators: Vec<&Indicator> = catalogue
+    // Indicators supplied per area read the area inputs only; the others read the buurt columns.
+    let indicators: Vec<(&Indicator, bool)> = catalogue
         .indicators
         .iter()
-        .filter(|i| i.aggregation.variables().iter().any(|v| ds.variable_index(v).is_some()))
+        .filter_map(|i| {
+            let area_level = crate::area_level::is_area_level(catalogue, i);
+            let variables = i.aggregation.variables();
+            let has_inputs = if area_level {
+                variables.iter().any(|v| ds.has_area_inputs(v))
+            } else {
+                variables.iter().any(|v| ds.variable_index(v).is_some())
+            };
+            has_inputs.then_some((i, area_level))
+        })
         .collect();
     let n_periods = ds.periods.len();
     let jobs: Vec<(usize, usize)> = (0..indicators.len()).flat_map(|i| (0..n_periods).map(move |p| (i, p))).collect();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
     let chunk = jobs.len().div_ceil(threads.max(1)).max(1);
-    let mut columns: Vec<Option<Column>> = vec![None; jobs.len()];
+    let mut columns: Vec<Option<(Column, BTreeSet<i64>)>> = vec![None; jobs.len()];
     std::thread::scope(|scope| {
         let handles: Vec<_> = jobs
             .chunks(chunk)
@@ -191,12 +202,23 @@ pub fn compute_with_rules(
                 scope.spawn(move || {
                     part.iter()
                         .map(|&(i, p)| {
-                            let ind = indicators[i];
+                            let (ind, area_level) = indicators[i];
                             let base = rules
                                 .get(&ind.disclosure)
                                 .and_then(|r| r.min_base.as_ref())
                                 .map(|b| b.variable.as_str());
-                            compute_column(ds, geo, params, ind, p, base)
+                            if area_level {
+                                crate::area_level::compute_column(ds, geo, params, ind, p, base)
+                            } else {
+                                let sources = ind
+                                    .aggregation
+                                    .variables()
+                                    .iter()
+                                    .filter_map(|v| ds.variable_index(v))
+                                    .flat_map(|v| ds.sources(v, p).iter().copied())
+                                    .collect();
+                                (compute_column(ds, geo, params, ind, p, base), sources)
+                            }
                         })
                         .collect::<Vec<_>>()
                 })
@@ -211,22 +233,12 @@ pub fn compute_with_rules(
             }
         }
     });
-    let sources = jobs
-        .iter()
-        .map(|&(i, p)| {
-            indicators[i]
-                .aggregation
-                .variables()
-                .iter()
-                .filter_map(|v| ds.variable_index(v))
-                .flat_map(|v| ds.sources(v, p).iter().copied())
-                .collect()
-        })
-        .collect();
+    let (columns, sources) =
+        columns.into_iter().map(|c| c.unwrap_or_else(|| (Column::new(geo.targets.len()), BTreeSet::new()))).unzip();
     Results {
-        indicators: indicators.iter().map(|i| i.id.clone()).collect(),
+        indicators: indicators.iter().map(|(i, _)| i.id.clone()).collect(),
         periods: ds.periods.clone(),
-        columns: columns.into_iter().map(|c| c.unwrap_or_else(|| Column::new(geo.targets.len()))).collect(),
+        columns,
         sources,
     }
 }
@@ -353,17 +365,18 @@ fn nearest_year_weights(ds: &Dataset, w: usize, p: usize, xs: &[u8]) -> Option<(
     Some((values, statuses, used))
 }
 
-const FINAL: u8 = 1;
-const PROVISIONAL: u8 = 2;
-const MISSING: u8 = 3;
-const NOT_YET: u8 = 5;
+pub(crate) const FINAL: u8 = 1;
+pub(crate) const PROVISIONAL: u8 = 2;
+pub(crate) const MISSING: u8 = 3;
+pub(crate) const SECRET: u8 = 4;
+pub(crate) const NOT_YET: u8 = 5;
 
 fn is_number(s: u8) -> bool {
     s == FINAL || s == PROVISIONAL
 }
 
 /// The base of a target: its own figure, or the weighted sum over its buurten (NaN if any is unknown).
-fn own_or_sum(b: &[f64], target: &Target, members: &[(u32, f64)]) -> f64 {
+pub(crate) fn own_or_sum(b: &[f64], target: &Target, members: &[(u32, f64)]) -> f64 {
     if let Some(own) = target.own {
         if !b[own as usize].is_nan() {
             return b[own as usize];

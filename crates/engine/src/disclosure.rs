@@ -11,6 +11,11 @@
 //!    that is the only unknown of a relation, repeatedly, and whenever a secret figure would be recovered it
 //!    suppresses one more published figure of that relation (the smallest child, else the parent) and starts
 //!    again, until no secret figure can be recovered.
+//!
+//! For indicators supplied per focus area ([`crate::area_level`]) the only figures are those of the areas and
+//! of all areas together, and the total is the sum over the areas that had a number. The one relation is then
+//! "all areas = those areas", taken before primary suppression, so that suppressing an area's small figure
+//! also protects it against subtraction from the total.
 
 use crate::compute::{Reason, Results};
 use crate::geography::{Geography, TargetKind};
@@ -98,12 +103,22 @@ pub fn apply(results: &mut Results, geo: &Geography, catalogue: &Catalogue, rule
     let n_periods = results.periods.len();
     let relations_per_period: Vec<Vec<(u32, Vec<u32>)>> = (0..n_periods).map(|p| relations(geo, p)).collect();
     let priority: Vec<u8> = geo.targets.iter().map(|t| keep_priority(t.kind)).collect();
+    let all_areas = geo.target(crate::geography::ALL_AREAS_ID);
     for i in 0..results.indicators.len() {
         let Some(indicator) = catalogue.indicator(&results.indicators[i]) else { continue };
         let rule = rules.get(&indicator.disclosure);
         let is_sum = matches!(indicator.aggregation, Aggregation::Sum { .. });
-        for (p, relations) in relations_per_period.iter().enumerate() {
+        let area_level = crate::area_level::is_area_level(catalogue, indicator);
+        for (p, buurt_relations) in relations_per_period.iter().enumerate() {
             let col = results.column_mut(i, p);
+            // The buurt relations say nothing about area-level figures (their buurten, wijken and gemeenten have
+            // none), and playing the attacker over them would "recover" and then suppress cells that hold no
+            // figure at all.
+            let area_relations: Vec<(u32, Vec<u32>)> = match (area_level, all_areas) {
+                (true, Some(all)) => vec![(all as u32, crate::area_level::contributors(col, geo))],
+                _ => Vec::new(),
+            };
+            let relations = if area_level { &area_relations } else { buurt_relations };
             if let Some(rule) = rule {
                 for t in 0..col.value.len() {
                     if col.status[t] == crate::dataset::ABSENT {

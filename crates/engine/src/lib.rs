@@ -5,15 +5,17 @@
 //!
 //! # Layout
 //! - [`params`]: engine parameters (base year, minimum coverage, dated thresholds) from a data file.
-//! - [`dataset`]: the input figures in columns.
+//! - [`dataset`]: the input figures in columns, and the figures supplied per focus area.
 //! - [`geography`]: the targets and, per period, their buurten with weights (crosswalks, unmatched buurten).
 //! - [`compute`]: aggregation from buurten (sums, ratios of sums, weighted means, shares below a threshold).
+//! - [`area_level`]: indicators supplied per focus area (the yearly request, the programme register).
 //! - [`disclosure`]: primary and complementary suppression.
 //! - [`compare`]: comparisons of an area with the Netherlands, its municipality, the other areas and the past.
 //!
 //! The order is fixed: compute, then [`disclosure::apply`], then compare; nothing reads figures that have not
 //! passed disclosure control. [`run`] does all of it.
 
+pub mod area_level;
 pub mod compare;
 pub mod compute;
 pub mod dataset;
@@ -22,7 +24,7 @@ pub mod geography;
 pub mod params;
 
 pub use compute::{Reason, Results};
-pub use dataset::Dataset;
+pub use dataset::{AreaInput, Dataset};
 pub use geography::{Crosswalk, Geography, Target, TargetKind};
 pub use params::Params;
 
@@ -38,7 +40,8 @@ pub struct Run {
     pub results: Results,
 }
 
-/// Computes, then applies disclosure control.
+/// Computes, then applies disclosure control. Figures supplied per focus area travel in the dataset
+/// ([`Dataset::with_area_inputs`]).
 pub fn run(
     ds: &Dataset,
     catalogue: &Catalogue,

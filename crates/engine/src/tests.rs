@@ -4,6 +4,7 @@
 use super::*;
 use crate::compare::{compare, GapTrend};
 use crate::dataset::status_of;
+use crate::geography::ALL_AREAS_ID;
 use wijkmonitor_model::area::parse_areas_csv;
 use wijkmonitor_model::catalogue::Direction;
 use wijkmonitor_model::{Observation, Period, RegionCode, Status, Value};
@@ -319,4 +320,260 @@ fn an_aggregate_of_part_of_a_region_is_not_taken_for_the_whole() {
     assert!(coverage < 0.001);
     // The area itself is complete.
     assert!(close(f.get("a", 2020, "dwellings_lbm_weak_or_lower").0, 75.0));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Figures supplied per focus area (the yearly request, the programme register).
+
+/// `(area, year, variable, value, import id)`; `None` is a figure the area withheld (secret).
+type AreaRow<'a> = (&'a str, i32, &'a str, Option<f64>, i64);
+
+fn area_inputs(rows: &[AreaRow<'_>]) -> Vec<AreaInput> {
+    rows.iter()
+        .map(|&(area, year, variable, x, import_id)| AreaInput {
+            area: area.to_string(),
+            period: Period::Year(year),
+            variable: variable.to_string(),
+            value: x.map_or(Value::absent(Status::Secret), Value::final_),
+            import_id,
+        })
+        .collect()
+}
+
+/// Two areas in GM0001: `a` (BU00010001, BU00010002) and `b` (BU00010101).
+const TWO_AREAS: &str =
+    "a,Area A,GM0001,BU00010001,2018\na,Area A,GM0001,BU00010002,2018\nb,Area B,GM0001,BU00010101,2018\n";
+
+fn run_with_areas(
+    rows: &[(&str, i32, &str, Option<f64>)],
+    areas_csv: &str,
+    inputs: &[AreaRow<'_>],
+    catalogue: &Catalogue,
+    rules: &DisclosureRules,
+    params: &Params,
+) -> Fixture {
+    let obs = observations(rows);
+    let ds = Dataset::from_observations(obs.iter().map(|o| (o, 1))).with_area_inputs(&area_inputs(inputs));
+    let run = run(&ds, catalogue, rules, &areas(areas_csv), &Crosswalk::default(), &HashMap::new(), params);
+    Fixture { run }
+}
+
+impl Fixture {
+    /// Whether a target has no figure at all (nothing is stored for it).
+    fn absent(&self, target: &str, year: i32, indicator: &str) -> bool {
+        let r = &self.run.results;
+        let i = r.indicator_index(indicator).unwrap();
+        let p = r.period_index(Period::Year(year)).unwrap();
+        let t = self.run.geography.target(target).unwrap_or_else(|| panic!("no target {target}"));
+        r.column(i, p).status[t] == crate::dataset::ABSENT
+    }
+
+    fn sources(&self, year: i32, indicator: &str) -> Vec<i64> {
+        let r = &self.run.results;
+        let i = r.indicator_index(indicator).unwrap();
+        let p = r.period_index(Period::Year(year)).unwrap();
+        r.sources[i * r.periods.len() + p].iter().copied().collect()
+    }
+}
+
+#[test]
+fn area_figures_reach_their_area_and_the_total_only() {
+    let inputs = [
+        ("a", 2018, "vhf_restructuring_started", Some(120.0), 50),
+        ("b", 2018, "vhf_restructuring_started", Some(30.0), 51),
+        // A register year without any buurt figures is computed too.
+        ("a", 2026, "vhf_restructuring_started", Some(10.0), 52),
+        ("a", 2018, "alliance_say_over_funds", Some(4.0), 60),
+        ("b", 2018, "alliance_say_over_funds", Some(2.0), 61),
+        // An area outside the delineation is not a target and not a source.
+        ("elsewhere", 2018, "vhf_restructuring_started", Some(99.0), 70),
+    ];
+    let f = run_with_areas(
+        &base_rows(),
+        TWO_AREAS,
+        &inputs,
+        &Catalogue::builtin(),
+        &DisclosureRules::builtin(),
+        &Params::builtin(),
+    );
+    assert_eq!(f.get("a", 2018, "vhf_restructuring_started"), (Some(120.0), Status::Final, Reason::None, 1.0));
+    assert_eq!(f.get("b", 2018, "vhf_restructuring_started").0, Some(30.0));
+    assert_eq!(
+        f.get("focusgebieden", 2018, "vhf_restructuring_started"),
+        (Some(150.0), Status::Final, Reason::None, 1.0)
+    );
+    // Nothing for the buurten, the wijk, the gemeente, the rest of the municipality.
+    for target in ["BU00010001", "WK000100", "GM0001", "rest:a", "rest:b"] {
+        assert!(f.absent(target, 2018, "vhf_restructuring_started"), "{target} got a register figure");
+    }
+    assert_eq!(f.get("a", 2026, "vhf_restructuring_started").0, Some(10.0));
+    // Only one of two areas reported in 2026: 50% < the minimum coverage of 90%.
+    assert_eq!(
+        f.get("focusgebieden", 2026, "vhf_restructuring_started"),
+        (None, Status::Missing, Reason::LowCoverage, 0.5)
+    );
+    // The provenance is the imports of the areas' figures, nothing else.
+    assert_eq!(f.sources(2018, "vhf_restructuring_started"), vec![50, 51]);
+    assert_eq!(f.sources(2026, "vhf_restructuring_started"), vec![52]);
+    // Ratings are shown per area and never added up.
+    assert_eq!(f.get("a", 2018, "alliance_say_over_funds").0, Some(4.0));
+    let all = f.get("focusgebieden", 2018, "alliance_say_over_funds");
+    assert_eq!((all.0, all.2), (None, Reason::NotAggregable));
+    assert!(f.absent("focusgebieden", 2018, "alliance_say_over_funds"));
+    // The buurt indicators are untouched: the area's inhabitants are still the sum of its buurten.
+    assert_eq!(f.get("a", 2018, "inhabitants").0, Some(4000.0));
+    assert!(f.run.results.indicator_index("entry_level_jobs").is_none(), "no inputs, no indicator");
+}
+
+#[test]
+fn area_figures_without_a_number_keep_their_status_and_are_never_zero() {
+    let inputs = [
+        ("a", 2018, "entry_level_jobs", None, 1),
+        ("b", 2018, "entry_level_jobs", Some(12.0), 2),
+        ("a", 2019, "entry_level_jobs", None, 3),
+    ];
+    let catalogue = Catalogue::builtin();
+    let rules = DisclosureRules::builtin();
+    let f = run_with_areas(&base_rows(), TWO_AREAS, &inputs, &catalogue, &rules, &Params::builtin());
+    assert_eq!(f.get("a", 2018, "entry_level_jobs"), (None, Status::Secret, Reason::SourceStatus, 0.0));
+    assert_eq!(f.get("b", 2018, "entry_level_jobs").0, Some(12.0));
+    // The total would be b's figure alone: too few areas, so no figure, and certainly not 12.
+    assert_eq!(f.get("focusgebieden", 2018, "entry_level_jobs"), (None, Status::Missing, Reason::LowCoverage, 0.5));
+    // With no number anywhere the total is missing, whatever the minimum coverage.
+    let lenient = Params::parse("base_year = 2018\nmin_coverage = 0.0\n").unwrap();
+    let f = run_with_areas(&base_rows(), TWO_AREAS, &inputs, &catalogue, &rules, &lenient);
+    let (v, s, _, coverage) = f.get("focusgebieden", 2019, "entry_level_jobs");
+    assert_eq!((v, s, coverage), (None, Status::Missing, 0.0));
+    // With a lenient minimum the partial total is published and says it is partial.
+    assert_eq!(
+        f.get("focusgebieden", 2018, "entry_level_jobs"),
+        (Some(12.0), Status::Final, Reason::PartialCoverage, 0.5)
+    );
+}
+
+/// A catalogue with an area-level ratio: realised starts as a percentage of planned starts.
+fn ratio_catalogue(rules: &DisclosureRules) -> Catalogue {
+    let indicator = |id: &str, unit: &str, aggregation: &str| {
+        format!(
+            "[[indicator]]\nid = \"{id}\"\nname_nl = \"{id}\"\nname_en = \"{id}\"\ndefinition_nl = \"\"\ndefinition_en = \"\"\n\
+             unit = \"{unit}\"\naction_line = \"physical\"\ntier = \"realisation\"\nsource = \"register\"\n\
+             supplied_by = \"register\"\ndirection = \"higher_is_better\"\naggregation = {aggregation}\ndisclosure = \"none\"\n\n"
+        )
+    };
+    let text = [
+        indicator("starts", "aantal", "{ method = \"sum\", variable = \"starts\" }"),
+        indicator("planned", "aantal", "{ method = \"sum\", variable = \"planned\" }"),
+        indicator(
+            "starts_of_planned",
+            "%",
+            "{ method = \"ratio\", numerator = \"starts\", denominator = \"planned\", scale = 100 }",
+        ),
+    ]
+    .concat();
+    Catalogue::parse(&text, rules).unwrap()
+}
+
+#[test]
+fn area_level_ratios_are_ratios_of_sums_over_the_areas_with_both_parts() {
+    let rules = DisclosureRules::builtin();
+    let catalogue = ratio_catalogue(&rules);
+    let three = format!("{TWO_AREAS}c,Area C,GM0001,BU00010102,2018\n");
+    let inputs = [
+        ("a", 2018, "starts", Some(30.0), 1),
+        ("a", 2018, "planned", Some(100.0), 2),
+        ("b", 2018, "starts", Some(10.0), 3),
+        ("b", 2018, "planned", Some(300.0), 4),
+        // c knows its starts but withheld its plan: no ratio for c, and c stays out of the total.
+        ("c", 2018, "starts", Some(50.0), 5),
+        ("c", 2018, "planned", None, 6),
+    ];
+    let lenient = Params::parse("base_year = 2018\nmin_coverage = 0.5\n").unwrap();
+    let f = run_with_areas(&base_rows(), &three, &inputs, &catalogue, &rules, &lenient);
+    assert!(close(f.get("a", 2018, "starts_of_planned").0, 30.0));
+    assert!(close(f.get("b", 2018, "starts_of_planned").0, 10.0 / 3.0));
+    assert_eq!(f.get("c", 2018, "starts_of_planned"), (None, Status::Secret, Reason::SourceStatus, 0.0));
+    // 100 * (30 + 10) / (100 + 300) = 10, over two of three areas.
+    let (v, s, reason, coverage) = f.get("focusgebieden", 2018, "starts_of_planned");
+    assert!(close(v, 10.0), "{v:?}");
+    assert_eq!((s, reason), (Status::Final, Reason::PartialCoverage));
+    assert!((coverage - 2.0 / 3.0).abs() < 1e-6);
+    // The sum of starts covers all three areas.
+    assert_eq!(f.get("focusgebieden", 2018, "starts").0, Some(90.0));
+    // With the built-in 90% minimum the ratio over two of three areas is not published.
+    let f = run_with_areas(&base_rows(), &three, &inputs, &catalogue, &rules, &Params::builtin());
+    assert_eq!(f.get("focusgebieden", 2018, "starts_of_planned").2, Reason::LowCoverage);
+    assert!(f.absent("GM0001", 2018, "starts_of_planned") && f.absent("rest:a", 2018, "starts_of_planned"));
+}
+
+#[test]
+fn a_suppressed_area_figure_cannot_be_recovered_from_the_total() {
+    // The rule for counts of persons, with small counts (0-7) secret as for youth care.
+    let mut rules = DisclosureRules::builtin();
+    for rule in rules.rules.iter_mut().filter(|r| r.id == "person_count") {
+        rule.secret_at_or_below = Some(7.0);
+    }
+    let catalogue = Catalogue::builtin();
+    // Publish totals over any share of the areas, so that the attacker has totals to work with.
+    let params = Params::parse("base_year = 2018\nmin_coverage = 0.0\n").unwrap();
+    let indicator = "vve_children_indicated";
+    let mut rng = Lcg(7);
+    let mut n_protected = 0;
+    for case in 0..80 {
+        let n_areas = 2 + (rng.next() % 5) as usize;
+        let mut areas_csv = String::new();
+        let mut rows = Vec::new();
+        let mut inputs: Vec<AreaRow<'static>> = Vec::new();
+        for k in 0..n_areas {
+            let area: &'static str = Box::leak(format!("area-{k}").into_boxed_str());
+            let buurt: &'static str = Box::leak(format!("BU0001{k:02}01").into_boxed_str());
+            areas_csv.push_str(&format!("{area},Area {k},GM0001,{buurt},2020\n"));
+            rows.push((buurt, 2020, "inhabitants", Some(1000.0)));
+            let x = match rng.next() % 6 {
+                0 => continue, // not reported
+                1 => None,     // withheld by the area
+                2 | 3 => Some((rng.next() % 8) as f64),
+                _ => Some((10 + rng.next() % 200) as f64),
+            };
+            inputs.push((area, 2020, indicator, x, k as i64 + 1));
+        }
+        if inputs.is_empty() {
+            continue;
+        }
+        let f = run_with_areas(&rows, &areas_csv, &inputs, &catalogue, &rules, &params);
+        let r = &f.run.results;
+        let i = r.indicator_index(indicator).unwrap();
+        let col = r.column(i, 0);
+        let geo = &f.run.geography;
+        // The attacker knows which areas went into the total: those that reported a number.
+        let all = geo.target(ALL_AREAS_ID).unwrap() as u32;
+        let contributors: Vec<u32> =
+            inputs.iter().filter(|row| row.3.is_some()).map(|row| geo.target(row.0).unwrap() as u32).collect();
+        // (The relation "all areas = every area" would be wrong here: an area that withheld its figure or did
+        // not report is not in the total, as the total's coverage tells every reader.)
+        let relations = vec![(all, contributors.clone())];
+        let mut known: Vec<bool> = col.value.iter().map(|v| !v.is_nan()).collect();
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for (parent, children) in &relations {
+                let unknown: Vec<u32> =
+                    std::iter::once(parent).chain(children).copied().filter(|&c| !known[c as usize]).collect();
+                if unknown.len() == 1 {
+                    assert_ne!(status_of(col.status[unknown[0] as usize]), Status::Secret, "case {case}: {inputs:?}");
+                    known[unknown[0] as usize] = true;
+                    changed = true;
+                }
+            }
+        }
+        if Reason::from_code(col.reason[all as usize]) == Reason::Complementary {
+            n_protected += 1;
+        }
+        // No target other than the areas and their total ever gets a figure or a status.
+        for (t, target) in geo.targets.iter().enumerate() {
+            if !matches!(target.kind, TargetKind::Area | TargetKind::AllAreas) {
+                assert_eq!(col.status[t], crate::dataset::ABSENT, "case {case}: {}", target.id);
+            }
+        }
+    }
+    assert!(n_protected > 5, "the test should exercise complementary suppression ({n_protected} cases)");
 }

@@ -8,11 +8,13 @@
 //! so the seed file, the database and the computations all go through the same validation. No IO: callers read
 //! files and pass text. The register holds figures about areas and schemes only, never about individual people.
 
+pub mod feed;
 pub mod params;
 pub mod progress;
 pub mod register;
 pub mod request;
 pub mod seed;
+pub mod workbook;
 
 pub use params::{SchemeParams, BUILTIN_SCHEMES};
 pub use register::{AreaRegister, Entry, EntryValue, Scheme};

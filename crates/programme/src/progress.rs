@@ -12,19 +12,27 @@ fn ratio(part: f64, whole: Option<f64>) -> Option<f64> {
     whole.filter(|w| *w > 0.0).map(|w| part / w)
 }
 
-/// Progress of an area against its Woontop agreement.
+/// Progress of an area against its Woontop agreement. A count that no record reports is unknown (`None`), not 0:
+/// an area that has not reported its starts yet has not necessarily started nothing.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WoontopProgress {
-    /// Realised starts in the agreement's window (years of the national target's validity).
-    pub realised_starts: f64,
+    /// Realised starts in the agreement's window (years of the national target's validity); `None` when no year
+    /// in the window has a realised-starts figure.
+    pub realised_starts: Option<f64>,
     /// Years with a realised-starts figure in the window.
     pub years_reported: Vec<i32>,
     pub share_of_planned_starts: Option<f64>,
-    /// Affordable starts counted for the Realisatiestimulans in the window.
-    pub realised_affordable: f64,
+    /// Affordable starts counted for the Realisatiestimulans in the window; `None` when none are recorded.
+    pub realised_affordable: Option<f64>,
     pub share_of_planned_affordable: Option<f64>,
     /// The area's planned affordable starts as a share of the national 40,000 + 10,000.
     pub planned_share_of_national: Option<f64>,
+}
+
+/// The sum of the figures, or `None` when there are none. (The sum starts from +0.0, so it is never -0.0, which
+/// would print as "-0".)
+fn known_sum(figures: impl IntoIterator<Item = f64>) -> Option<f64> {
+    figures.into_iter().fold(None, |total: Option<f64>, x| Some(total.unwrap_or(0.0) + x))
 }
 
 /// The national Woontop target (accelerated + extra) that applies in `year`.
@@ -48,17 +56,15 @@ pub fn woontop_progress(reg: &AreaRegister, agreement: &WoontopAgreement, params
         .filter(|r| in_woontop_window(params, r.year))
         .filter_map(|r| r.starts.map(|s| (r.year, s)))
         .collect();
-    // `+ 0.0`: an empty f64 sum is -0.0, which would print as "-0".
-    let realised_starts = realised.iter().map(|(_, s)| s).sum::<f64>() + 0.0;
+    let realised_starts = known_sum(realised.iter().map(|(_, s)| *s));
     let realised_affordable =
-        reg.stimulans.iter().filter(|s| in_woontop_window(params, s.year)).map(|s| s.affordable_starts).sum::<f64>()
-            + 0.0;
+        known_sum(reg.stimulans.iter().filter(|s| in_woontop_window(params, s.year)).map(|s| s.affordable_starts));
     WoontopProgress {
         realised_starts,
         years_reported: realised.iter().map(|(y, _)| *y).collect(),
-        share_of_planned_starts: ratio(realised_starts, agreement.planned_starts_total),
+        share_of_planned_starts: realised_starts.and_then(|r| ratio(r, agreement.planned_starts_total)),
         realised_affordable,
-        share_of_planned_affordable: ratio(realised_affordable, agreement.planned_affordable),
+        share_of_planned_affordable: realised_affordable.and_then(|r| ratio(r, agreement.planned_affordable)),
         planned_share_of_national: agreement
             .planned_affordable
             .and_then(|p| ratio(p, national_target(params, agreement.year))),
@@ -71,7 +77,8 @@ pub struct NationalProgress {
     pub target: Option<f64>,
     pub areas_with_agreement: usize,
     pub planned_affordable: f64,
-    pub realised_affordable: f64,
+    /// The areas' affordable starts in the window; `None` when no area has recorded any.
+    pub realised_affordable: Option<f64>,
     pub share_planned: Option<f64>,
     pub share_realised: Option<f64>,
 }
@@ -81,20 +88,20 @@ pub fn national_progress(registers: &[AreaRegister], params: &SchemeParams, year
     let target = national_target(params, year);
     let agreements: Vec<&WoontopAgreement> = registers.iter().flat_map(|r| &r.woontop).collect();
     let planned_affordable = agreements.iter().filter_map(|a| a.planned_affordable).sum::<f64>() + 0.0;
-    let realised_affordable = registers
-        .iter()
-        .flat_map(|r| &r.stimulans)
-        .filter(|s| in_woontop_window(params, s.year))
-        .map(|s| s.affordable_starts)
-        .sum::<f64>()
-        + 0.0;
+    let realised_affordable = known_sum(
+        registers
+            .iter()
+            .flat_map(|r| &r.stimulans)
+            .filter(|s| in_woontop_window(params, s.year))
+            .map(|s| s.affordable_starts),
+    );
     NationalProgress {
         target,
         areas_with_agreement: registers.iter().filter(|r| !r.woontop.is_empty()).count(),
         planned_affordable,
         realised_affordable,
         share_planned: ratio(planned_affordable, target),
-        share_realised: ratio(realised_affordable, target),
+        share_realised: realised_affordable.and_then(|r| ratio(r, target)),
     }
 }
 

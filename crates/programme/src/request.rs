@@ -261,7 +261,9 @@ pub fn validate(
         let above = item.max.is_some_and(|m| n > m);
         if below || above {
             let range = match (item.min, item.max) {
-                (Some(a), Some(b)) => (format!("tussen {} en {}", show(a), show(b)), format!("between {} and {}", show(a), show(b))),
+                (Some(a), Some(b)) => {
+                    (format!("tussen {} en {}", show(a), show(b)), format!("between {} and {}", show(a), show(b)))
+                }
                 (Some(a), None) => (format!("minstens {}", show(a)), format!("at least {}", show(a))),
                 (None, Some(b)) => (format!("hoogstens {}", show(b)), format!("at most {}", show(b))),
                 (None, None) => (String::new(), String::new()),
@@ -314,7 +316,8 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 5] = [Status::NotStarted, Status::Draft, Status::Submitted, Status::Returned, Status::Accepted];
+    pub const ALL: [Status; 5] =
+        [Status::NotStarted, Status::Draft, Status::Submitted, Status::Returned, Status::Accepted];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -106,7 +106,7 @@ fn woontop_progress_against_area_and_nation() {
     let utrecht = area(&regs, "utrecht-overvecht");
     let p = woontop_progress(utrecht, &utrecht.woontop[0], &params());
     // Starts 150 + 260 = 410 of 1,200 planned; affordable 120 + 180 = 300 of 900; 900 / 50,000 = 0.018.
-    assert_eq!(p.realised_starts, 410.0);
+    assert_eq!((p.realised_starts, p.realised_affordable), (Some(410.0), Some(300.0)));
     assert_eq!(p.years_reported, vec![2025, 2026]);
     assert!(close(p.share_of_planned_starts.unwrap(), 410.0 / 1200.0));
     assert!(close(p.share_of_planned_affordable.unwrap(), 300.0 / 900.0));
@@ -115,12 +115,19 @@ fn woontop_progress_against_area_and_nation() {
     let h = woontop_progress(heerlen, &heerlen.woontop[0], &params());
     // 1,775 / 50,000 = 0.0355; no realised starts recorded.
     assert!(close(h.planned_share_of_national.unwrap(), 0.0355));
-    assert_eq!((h.realised_starts, h.share_of_planned_starts), (0.0, Some(0.0)));
-    assert!(h.realised_starts.is_sign_positive(), "an empty sum must not be -0");
+    // Nothing reported is unknown, not 0 (and so is the share of the plan).
+    assert_eq!((h.realised_starts, h.share_of_planned_starts), (None, None));
+    assert_eq!((h.realised_affordable, h.share_of_planned_affordable), (None, None));
+    assert!(h.years_reported.is_empty());
     let n = national_progress(&regs, &params(), 2025);
     // Planned 1,775 + 900 = 2,675; realised 300 (Rotterdam's 2024 starts lie outside the window).
     assert_eq!((n.target, n.areas_with_agreement), (Some(50_000.0), 2));
-    assert_eq!((n.planned_affordable, n.realised_affordable), (2675.0, 300.0));
+    assert_eq!((n.planned_affordable, n.realised_affordable), (2675.0, Some(300.0)));
+    // Without any affordable starts recorded, the national figure is unknown too.
+    let agreements_only: Vec<AreaRegister> =
+        regs.iter().map(|r| AreaRegister { stimulans: Vec::new(), ..r.clone() }).collect();
+    let none = national_progress(&agreements_only, &params(), 2025);
+    assert_eq!((none.realised_affordable, none.share_realised), (None, None));
     assert!(close(n.share_planned.unwrap(), 0.0535));
     assert_eq!(national_progress(&regs, &params(), 2030).target, None);
 }

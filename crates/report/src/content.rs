@@ -28,6 +28,45 @@ fn t<'a>(lang: Lang, nl: &'a str, en: &'a str) -> &'a str {
     }
 }
 
+/// A table of an area's published figures of the indicators a supplier provides (the register or the area's own
+/// request): per indicator the latest period with a number. `None` when there is none.
+fn supplied_table(snap: &Snapshot, area: &str, supplier: Supplier, year: i32, lang: Lang) -> Option<Block> {
+    let rows: Vec<Vec<String>> =
+        snap.catalogue
+            .indicators
+            .iter()
+            .filter(|i| i.supplied_by == supplier)
+            .filter_map(|ind| {
+                let series = snap.series(area, &ind.id)?;
+                // The latest figure up to the report's year: a report on 2024 does not quote 2026.
+                let p = series.iter().enumerate().rposition(|(p, f)| {
+                    snap.periods[p].year() <= year && f.as_ref().is_some_and(|f| f.value.is_some())
+                })?;
+                let value = series[p].as_ref()?.value?;
+                Some(vec![
+                    name(ind, lang).to_string(),
+                    snap.periods[p].to_string(),
+                    format_value(value, ind.decimals, lang),
+                    ind.unit.clone(),
+                ])
+            })
+            .collect();
+    if rows.is_empty() {
+        return None;
+    }
+    Some(Block::Table {
+        header: vec![
+            t(lang, "Indicator", "Indicator").into(),
+            t(lang, "Jaar", "Year").into(),
+            t(lang, "Waarde", "Value").into(),
+            t(lang, "Eenheid", "Unit").into(),
+        ],
+        rows,
+        widths: vec![4.0, 1.0, 1.2, 1.5],
+        align_right: vec![false, false, true, false],
+    })
+}
+
 fn name(ind: &Indicator, lang: Lang) -> &str {
     t(lang, &ind.name_nl, &ind.name_en)
 }
@@ -427,19 +466,40 @@ pub fn area_report(snap: &Snapshot, area_id: &str, year: i32, lang: Lang) -> Res
     }
 
     blocks.push(h(1, t(lang, "Programmaregister", "Programme register")));
-    blocks.push(p(t(
-        lang,
-        "Afspraken en regelingen (Woontop, Realisatiestimulans, Volkshuisvestingsfonds, SPUK Kansrijke Wijk, Wbmgp) \
-         zijn in deze database nog niet vastgelegd; zodra het register is gevuld, staan hier de afspraken en de voortgang.",
-        "Agreements and schemes (Woontop, Realisatiestimulans, Volkshuisvestingsfonds, SPUK Kansrijke Wijk, Wbmgp) are \
-         not yet recorded in this database; once the register is filled, the agreements and progress appear here.",
-    )));
+    match supplied_table(snap, &area.id, Supplier::Register, year, lang) {
+        Some(table) => {
+            blocks.push(p(t(
+                lang,
+                "Gepubliceerde cijfers uit het programmaregister (Woontop, Realisatiestimulans, Volkshuisvestingsfonds), \
+                 laatste jaar met een cijfer. De bron van elk cijfer staat in de verantwoording.",
+                "Published figures from the programme register (Woontop, Realisatiestimulans, Volkshuisvestingsfonds), \
+                 latest year with a figure. The source of every figure is in the annex on sources.",
+            )));
+            blocks.push(table);
+        }
+        None => blocks.push(p(t(
+            lang,
+            "Voor dit gebied zijn nog geen cijfers uit het programmaregister gepubliceerd.",
+            "No figures from the programme register have been published for this area yet.",
+        ))),
+    }
     blocks.push(h(1, t(lang, "Uitvraag", "Yearly request")));
-    blocks.push(p(t(
-        lang,
-        "Er zijn nog geen geaccepteerde antwoorden van dit gebied op de uitvraag.",
-        "There are no accepted answers of this area to the yearly request yet.",
-    )));
+    match supplied_table(snap, &area.id, Supplier::Area, year, lang) {
+        Some(table) => {
+            blocks.push(p(t(
+                lang,
+                "Door het gebied zelf aangeleverde en door het programma geaccepteerde en gepubliceerde cijfers, \
+                 laatste jaar met een cijfer.",
+                "Figures supplied by the area itself, accepted and published by the programme, latest year with a figure.",
+            )));
+            blocks.push(table);
+        }
+        None => blocks.push(p(t(
+            lang,
+            "Er zijn nog geen gepubliceerde antwoorden van dit gebied op de uitvraag.",
+            "There are no published answers of this area to the yearly request yet.",
+        ))),
+    }
 
     blocks.push(h(1, t(lang, "Kaart", "Map")));
     blocks.push(map_figure(snap, &area.municipality, &area.municipality_name, lang));
@@ -590,12 +650,20 @@ pub fn national_report(snap: &Snapshot, year: i32, lang: Lang) -> Result<Documen
     blocks.push(p(t(
         lang,
         "De Woontop-afspraken mikken op 40.000 versnelde en 10.000 extra betaalbare woningen in de focusgebieden in \
-         2025-2029. De bouwstarts en de andere regelingen worden getoond zodra het programmaregister in deze database \
-         is gevuld; nu zijn er nog geen cijfers.",
+         2025-2029. Hieronder de gepubliceerde cijfers uit het programmaregister voor alle focusgebieden samen; een \
+         totaal ontbreekt zolang te weinig gebieden een cijfer hebben.",
         "The Woontop agreements aim at 40,000 accelerated and 10,000 extra affordable dwellings in the focus areas in \
-         2025-2029. Construction starts and the other schemes are shown once the programme register in this database \
-         is filled; there are no figures yet.",
+         2025-2029. Below are the published figures from the programme register for all focus areas together; a total \
+         is missing while too few areas have a figure.",
     )));
+    match supplied_table(snap, ALL_AREAS, Supplier::Register, year, lang) {
+        Some(table) => blocks.push(table),
+        None => blocks.push(p(t(
+            lang,
+            "Er is nog geen totaal voor alle focusgebieden: te weinig gebieden hebben cijfers in het register.",
+            "There is no total for all focus areas yet: too few areas have figures in the register.",
+        ))),
+    }
 
     blocks.push(h(1, t(lang, "Bijlage: de gebieden", "Annex: the areas")));
     for area in &snap.areas {

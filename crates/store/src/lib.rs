@@ -14,11 +14,16 @@
 //! - **Statuses kept apart.** A figure is a number with status `final`/`provisional`, or no number with status
 //!   `missing`/`secret`/`not_yet_published`; a CHECK constraint refuses anything else.
 
+pub mod accounts;
+pub mod area;
+pub mod audit;
 pub mod computed;
 pub mod migrations;
 pub mod register;
+pub mod request;
 pub mod views;
 
+pub use area::{record_area_figures_tx, AreaFigure, Origin};
 pub use computed::{
     ComputeOutput, ComputeRun, ComputedFigure, ComputedSources, ComputedTarget, StoredComparison, StoredUnmatched,
 };

@@ -127,14 +127,35 @@ pub struct Rendered {
     language: Option<&'static str>,
 }
 
-/// The application state: the snapshot and the response cache.
-pub struct App {
-    snap: Snapshot,
-    /// Renders the downloadable reports; `None` when the server was started without them.
-    reports: Option<Arc<dyn crate::Reports>>,
+/// What the public side serves: one snapshot and the responses rendered from it. It is replaced as a whole when
+/// an analyst publishes, so a request never mixes figures from two publications.
+pub struct Public {
+    snap: Arc<Snapshot>,
     cache: RwLock<HashMap<String, Arc<Rendered>>>,
     cache_bytes: AtomicUsize,
     openapi: Arc<Rendered>,
+}
+
+impl Public {
+    fn new(snap: Snapshot) -> Public {
+        let openapi = serde_json::to_vec_pretty(&crate::openapi::document()).unwrap_or_default();
+        let openapi = rendered(&snap, StatusCode::OK, "application/json", openapi, "public, max-age=300", None, None);
+        Public {
+            snap: Arc::new(snap),
+            cache: RwLock::new(HashMap::new()),
+            cache_bytes: AtomicUsize::new(0),
+            openapi: Arc::new(openapi),
+        }
+    }
+}
+
+/// The application state: the published snapshot with its response cache, the reports, and the signed-in
+/// workspace (when the server has a writable database).
+pub struct App {
+    public: RwLock<Arc<Public>>,
+    /// Renders the downloadable reports; `None` when the server was started without them.
+    reports: Option<Arc<dyn crate::Reports>>,
+    pub(crate) work: Option<crate::work::Work>,
 }
 
 impl App {
@@ -144,19 +165,33 @@ impl App {
 
     /// An app that also serves the reports at `/rapport/{area id|nationaal}-{year}.{pdf|html}`.
     pub fn with_reports(snap: Snapshot, reports: Option<Arc<dyn crate::Reports>>) -> App {
-        let openapi = serde_json::to_vec_pretty(&crate::openapi::document()).unwrap_or_default();
-        let openapi = rendered(&snap, StatusCode::OK, "application/json", openapi, "public, max-age=300", None, None);
-        App {
-            snap,
-            reports,
-            cache: RwLock::new(HashMap::new()),
-            cache_bytes: AtomicUsize::new(0),
-            openapi: Arc::new(openapi),
+        App { public: RwLock::new(Arc::new(Public::new(snap))), reports, work: None }
+    }
+
+    /// An app with the signed-in workspace over a writable database.
+    pub fn with_work(snap: Snapshot, reports: Option<Arc<dyn crate::Reports>>, work: crate::work::Work) -> App {
+        App { public: RwLock::new(Arc::new(Public::new(snap))), reports, work: Some(work) }
+    }
+
+    /// The snapshot being served now.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.public().snap.clone()
+    }
+
+    fn public(&self) -> Arc<Public> {
+        match self.public.read() {
+            Ok(p) => p.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
         }
     }
 
-    pub fn snapshot(&self) -> &Snapshot {
-        &self.snap
+    /// Serves a new snapshot from now on (after a publication); cached responses of the old one are dropped.
+    pub fn replace_snapshot(&self, snap: Snapshot) {
+        let fresh = Arc::new(Public::new(snap));
+        match self.public.write() {
+            Ok(mut p) => *p = fresh,
+            Err(poisoned) => *poisoned.into_inner() = fresh,
+        }
     }
 }
 
@@ -199,29 +234,7 @@ struct Params {
     gebied: Option<String>,
 }
 
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
-                match hex {
-                    Some(b) => {
-                        out.push(b);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
+use crate::work::forms::percent_decode;
 
 fn parse_params(query: &str) -> Params {
     let mut params = Params::default();
@@ -301,6 +314,9 @@ fn wants_json(headers: &HeaderMap) -> bool {
 
 /// The one handler: every GET goes through here.
 pub async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
+    if app.work.is_some() && crate::work::is_work_path(req.uri().path()) {
+        return crate::work::handle(app, req).await;
+    }
     let method = req.method().clone();
     let headers = req.headers().clone();
     let path = req.uri().path().to_string();
@@ -319,14 +335,17 @@ pub async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
     if method != Method::GET && method != Method::HEAD {
         return error_response(&ApiError::method_not_allowed(), error_json, lang);
     }
-    match resolve(&app, &path, page_path, suffix, &params, lang, accept_json) {
+    let public = app.public();
+    match resolve(&app, &public, &path, page_path, suffix, &params, lang, accept_json) {
         Ok(rendered) => respond(&rendered, &headers),
         Err(err) => error_response(&err, error_json, lang),
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn resolve(
     app: &App,
+    public: &Public,
     path: &str,
     page_path: &str,
     suffix: Option<Format>,
@@ -355,7 +374,7 @@ fn resolve(
         }
         (Route::Style, Format::Html)
     } else if let Some(file) = path.strip_prefix("/rapport/") {
-        (parse_report(&app.snap, file)?, Format::Html)
+        (parse_report(&public.snap, file)?, Format::Html)
     } else if path == crate::views::downloads::CSV_FILE {
         (Route::FullCsv, Format::Csv)
     } else if path == crate::views::downloads::XLSX_FILE {
@@ -376,32 +395,38 @@ fn resolve(
         (r, format)
     };
     if route == Route::OpenApi {
-        return Ok(app.openapi.clone());
+        return Ok(public.openapi.clone());
     }
     let key = format!(
         "{route:?}|{format:?}|{}|{}",
         if format == Format::Html { lang.code() } else { "-" },
         params.gebied.as_deref().unwrap_or("")
     );
-    if let Ok(cache) = app.cache.read() {
+    if let Ok(cache) = public.cache.read() {
         if let Some(hit) = cache.get(&key) {
             return Ok(hit.clone());
         }
     }
-    let rendered = Arc::new(render(app, &route, format, lang, params)?);
+    let rendered = Arc::new(render(app, &public.snap, &route, format, lang, params)?);
     let size = rendered.body.len();
-    if app.cache_bytes.fetch_add(size, Ordering::Relaxed) + size <= CACHE_LIMIT_BYTES {
-        if let Ok(mut cache) = app.cache.write() {
+    if public.cache_bytes.fetch_add(size, Ordering::Relaxed) + size <= CACHE_LIMIT_BYTES {
+        if let Ok(mut cache) = public.cache.write() {
             cache.insert(key, rendered.clone());
         }
     } else {
-        app.cache_bytes.fetch_sub(size, Ordering::Relaxed);
+        public.cache_bytes.fetch_sub(size, Ordering::Relaxed);
     }
     Ok(rendered)
 }
 
-fn render(app: &App, route: &Route, format: Format, lang: Lang, params: &Params) -> Result<Rendered, ApiError> {
-    let snap = &app.snap;
+fn render(
+    app: &App,
+    snap: &Snapshot,
+    route: &Route,
+    format: Format,
+    lang: Lang,
+    params: &Params,
+) -> Result<Rendered, ApiError> {
     match route {
         Route::Overview => Ok(render_view(snap, &views::overview::build(snap), format, lang)),
         Route::ActionLine(line) => Ok(render_view(snap, &views::action_line::build(snap, *line), format, lang)),

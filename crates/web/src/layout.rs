@@ -84,7 +84,8 @@ pub fn page(meta: &Meta, lang: Lang, query: &str, content: Markup) -> Markup {
                         (lang.t("Deze pagina als data: ", "This page as data: "))
                         a href=(twin(&meta.path, query, "json")) { "JSON" } " · "
                         a href=(twin(&meta.path, query, "csv")) { "CSV" } " · "
-                        a href="/api/openapi.json" { "OpenAPI" }
+                        a href="/api/openapi.json" { "OpenAPI" } " · "
+                        a href=(lang.href("/werk")) { (lang.t("Werkruimte voor gebieden en programmateam", "Workspace for areas and programme team")) }
                         @if let Some(run) = &meta.compute_run {
                             " · " (lang.t("berekening", "compute run")) " #" (run.id)
                         }

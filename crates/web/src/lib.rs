@@ -27,6 +27,7 @@ pub mod openapi;
 pub mod snapshot;
 pub mod svg;
 pub mod views;
+pub mod work;
 pub mod xlsx;
 
 pub use snapshot::{LoadError, Snapshot};
@@ -60,6 +61,23 @@ pub fn router_with_reports(snapshot: Snapshot, reports: Option<Arc<dyn Reports>>
     axum::Router::new().fallback(http::handle).with_state(app)
 }
 
+/// The router with the signed-in workspace over a writable database.
+pub fn router_with_work(snapshot: Snapshot, reports: Option<Arc<dyn Reports>>, work: work::Work) -> axum::Router {
+    let app = Arc::new(http::App::with_work(snapshot, reports, work));
+    axum::Router::new().fallback(http::handle).with_state(app)
+}
+
+/// Like [`serve`], with the signed-in workspace.
+pub fn serve_with_work(
+    snapshot: Snapshot,
+    reports: Option<Arc<dyn Reports>>,
+    work: work::Work,
+    addr: SocketAddr,
+    ready: impl FnOnce(SocketAddr),
+) -> std::io::Result<()> {
+    run(router_with_work(snapshot, reports, work), addr, ready)
+}
+
 /// Binds `addr`, calls `ready` with the bound address (port 0 picks a free port) and serves until the process
 /// ends. Builds its own multi-threaded runtime, so callers need no async code.
 pub fn serve(
@@ -68,10 +86,15 @@ pub fn serve(
     addr: SocketAddr,
     ready: impl FnOnce(SocketAddr),
 ) -> std::io::Result<()> {
+    run(router_with_reports(snapshot, reports), addr, ready)
+}
+
+fn run(app: axum::Router, addr: SocketAddr, ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_io().build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         ready(listener.local_addr()?);
-        axum::serve(listener, router_with_reports(snapshot, reports)).await
+        // The client address feeds the workspace's limit on failed sign-ins per client.
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await
     })
 }

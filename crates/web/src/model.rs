@@ -281,12 +281,10 @@ pub struct ReportLinks {
 }
 
 impl ReportLinks {
-    /// The report links of an area (`None`: the national report); `None` when there are no yearly figures.
+    /// The report links of an area (`None`: the national report) for the latest year with national figures (area
+    /// and register figures for a later year alone do not make a report); `None` when there are none.
     pub fn new(snap: &Snapshot, area: Option<&str>) -> Option<ReportLinks> {
-        let year = snap.periods.iter().rev().find_map(|p| match p {
-            wijkmonitor_model::Period::Year(y) => Some(*y),
-            _ => None,
-        })?;
+        let year = snap.latest_national_year()?;
         let stem = format!("/rapport/{}-{year}", area.unwrap_or("nationaal"));
         Some(ReportLinks { year, pdf: format!("{stem}.pdf"), html: format!("{stem}.html") })
     }

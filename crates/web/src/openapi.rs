@@ -57,6 +57,75 @@ fn with(mut params: Vec<Value>, more: Vec<Value>) -> Vec<Value> {
     params
 }
 
+/// An operation of the signed-in API: bearer token (or session cookie with CSRF token), JSON in and out.
+fn secured(summary: &str, description: &str, params: Vec<Value>, body: Option<&str>, ok: &str) -> Value {
+    let mut op = json!({
+        "summary": summary,
+        "description": description,
+        "security": [{ "bearer": [] }, { "session": [] }],
+        "parameters": params,
+        "responses": {
+            "200": { "description": ok, "content": { "application/json": { "schema": { "type": "object" } } } },
+            "401": { "$ref": "#/components/responses/Error" },
+            "403": { "$ref": "#/components/responses/Error" },
+            "404": { "$ref": "#/components/responses/Error" },
+            "409": { "$ref": "#/components/responses/Error" },
+            "422": { "$ref": "#/components/responses/Error" }
+        }
+    });
+    if let Some(schema) = body {
+        op["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } });
+    }
+    op
+}
+
+/// The paths of the signed-in API (the yearly request, the register, the audit log).
+fn work_paths() -> Vec<(&'static str, Value)> {
+    let year = json!({ "name": "year", "in": "path", "required": true, "description": "The year the figures are about (the round).", "schema": { "type": "integer" } });
+    let area = path_param("area_id", "The area id, e.g. heerlen-noord. Area editors only reach their own areas.", None);
+    vec![
+        (
+            "/api/v1/ik",
+            json!({ "get": secured("Who am I", "The account of the token: email, role and areas.", vec![], None, "The account.") }),
+        ),
+        (
+            "/api/v1/uitvraag",
+            json!({
+                "get": secured("Request rounds", "All rounds with their window and items.", vec![], None, "The rounds."),
+                "post": secured("Open a round", "Analysts: open the round of a year; the window defaults to 15 April - 15 June of the next year.", vec![], Some("RoundBody"), "The round.")
+            }),
+        ),
+        (
+            "/api/v1/uitvraag/{year}",
+            json!({ "get": secured("Status of all areas", "Analysts: the status of every area in the round (not_started, draft, submitted, returned, accepted).", vec![year.clone()], None, "The statuses.") }),
+        ),
+        (
+            "/api/v1/uitvraag/{year}/publiceren",
+            json!({ "post": secured("Publish", "Analysts: publish the accepted figures of the round and recompute the dashboard.", vec![year.clone()], None, "The number of figures published.") }),
+        ),
+        (
+            "/api/v1/uitvraag/{year}/{area_id}",
+            json!({
+                "get": secured("An area's request", "Items (with unit, range, part-of), answers, last year's answers, status, comment and whether it can be changed now.", vec![year.clone(), area.clone()], None, "The request."),
+                "put": secured("Save or submit answers", "Area editors: save a draft (or submit with `submit: true`). Validated as the form is; 422 lists every field with its code and message; nothing is saved then. 409 after the deadline or once submitted.", vec![year.clone(), area.clone()], Some("SaveBody"), "The new status and how many answers changed.")
+            }),
+        ),
+        (
+            "/api/v1/uitvraag/{year}/{area_id}/beoordeling",
+            json!({ "post": secured("Review", "Analysts: accept or return (with a comment) a submitted request, or reopen it after the deadline. Accepted figures are recorded unpublished.", vec![year, area.clone()], Some("ReviewBody"), "The new status.") }),
+        ),
+        (
+            "/api/v1/register/{area_id}",
+            json!({ "get": secured("Programme register", "The area's register entries (Woontop, Realisatiestimulans, VHF, SPUK, Wbmgp) with source and synthetic flag, and the progress that follows from the scheme rules.", vec![area], None, "The register.") }),
+        ),
+        (
+            "/api/v1/audit",
+            json!({ "get": secured("Audit log", "Analysts: every change (who, when, what, old and new value); filter with gebied and jaar. Also as CSV at /werk/audit.csv.",
+            vec![json!({ "name": "gebied", "in": "query", "required": false, "schema": { "type": "string" } }), json!({ "name": "jaar", "in": "query", "required": false, "schema": { "type": "integer" } })], None, "The entries.") }),
+        ),
+    ]
+}
+
 /// The document.
 pub fn document() -> Value {
     let fig = json!({
@@ -129,7 +198,7 @@ pub fn document() -> Value {
     let fig_ref = json!({ "$ref": "#/components/schemas/Figure" });
     let nullable_fig = json!({ "oneOf": [{ "$ref": "#/components/schemas/Figure" }, { "type": "null" }] });
     let area_ids = "The area id, e.g. den-haag-zuidwest.";
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "wijkmonitor API",
@@ -168,9 +237,22 @@ pub fn document() -> Value {
             "responses": {
                 "Error": { "description": "An error.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
             },
+            "securitySchemes": {
+                "bearer": { "type": "http", "scheme": "bearer", "description": "A personal API token from `wijkmonitor token create --email E`." },
+                "session": { "type": "apiKey", "in": "cookie", "name": "wm_session", "description": "The browser session after signing in at /aanmelden; state-changing requests also need the X-CSRF-Token header." }
+            },
             "schemas": {
                 "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "object", "required": ["status", "code", "message"], "properties": {
-                    "status": { "type": "integer" }, "code": { "type": "string", "enum": ["bad_request", "not_found", "method_not_allowed", "internal_error"] }, "message": { "type": "string" } } } } },
+                    "status": { "type": "integer" }, "code": { "type": "string", "enum": ["bad_request", "not_found", "method_not_allowed", "internal_error", "unauthorized", "forbidden", "refused", "invalid", "invalid_upload", "too_many_requests", "too_large"] }, "message": { "type": "string" },
+                    "fields": { "type": "array", "description": "With code invalid: one entry per field.", "items": { "type": "object", "properties": { "item": { "type": "string" }, "code": { "type": "string" }, "message_nl": { "type": "string" }, "message_en": { "type": "string" } } } },
+                    "cells": { "type": "array", "description": "With code invalid_upload: the spreadsheet cells.", "items": { "type": "object" } } } } } },
+                "SaveBody": { "type": "object", "required": ["answers"], "properties": {
+                    "answers": { "type": "object", "description": "By item (indicator id): the answer as typed and an optional explanation.", "additionalProperties": { "type": "object", "properties": { "value": { "type": "string" }, "explanation": { "type": "string" } } } },
+                    "submit": { "type": "boolean", "default": false } } },
+                "ReviewBody": { "type": "object", "required": ["action"], "properties": {
+                    "action": { "type": "string", "enum": ["accept", "return", "reopen"] }, "comment": { "type": "string" } } },
+                "RoundBody": { "type": "object", "required": ["year"], "properties": {
+                    "year": { "type": "integer" }, "opens": { "type": "string", "format": "date" }, "closes": { "type": "string", "format": "date" } } },
                 "Figure": fig,
                 "Meta": meta,
                 "Import": import,
@@ -230,5 +312,11 @@ pub fn document() -> Value {
                 }))
             }
         }
-    })
+    });
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        for (path, item) in work_paths() {
+            paths.insert(path.to_string(), item);
+        }
+    }
+    doc
 }

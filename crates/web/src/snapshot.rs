@@ -288,6 +288,25 @@ impl Snapshot {
         self.target_names.get(id).map(|(k, _)| k.as_str()).unwrap_or("buurt")
     }
 
+    /// The latest year in which the Netherlands has a number for some nationally supplied indicator.
+    pub fn latest_national_year(&self) -> Option<i32> {
+        let national: Vec<&str> = self
+            .catalogue
+            .indicators
+            .iter()
+            .filter(|i| i.supplied_by == wijkmonitor_model::catalogue::Supplier::National)
+            .map(|i| i.id.as_str())
+            .collect();
+        self.periods.iter().enumerate().rev().find_map(|(p, period)| match period {
+            Period::Year(y)
+                if national.iter().any(|i| self.fig(NETHERLANDS, i, p).is_some_and(|f| f.value.is_some())) =>
+            {
+                Some(*y)
+            }
+            _ => None,
+        })
+    }
+
     /// Whether the indicator has any figure at all (area-supplied indicators may have none yet).
     pub fn has_figures(&self, indicator: &str) -> bool {
         self.series(ALL_AREAS, indicator).is_some()

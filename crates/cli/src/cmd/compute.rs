@@ -1,5 +1,6 @@
 //! `wijkmonitor compute`: run the indicator engine over the database and store the results (after
-//! disclosure control), the comparisons of every area and the report of unmatched buurten.
+//! disclosure control), the comparisons of every area and the report of unmatched buurten. The computation
+//! itself is [`compute_store`], which the web server also calls when an analyst publishes.
 
 use crate::common::{load_areas, now_rfc3339, open_existing_store, spinner, DEFAULT_DB};
 use anyhow::{Context, Result};
@@ -9,12 +10,12 @@ use std::path::PathBuf;
 use std::time::Instant;
 use wijkmonitor_engine::compare::compare;
 use wijkmonitor_engine::dataset::status_of;
-use wijkmonitor_engine::{Crosswalk, Dataset, Params, Reason, TargetKind};
+use wijkmonitor_engine::{AreaInput, Crosswalk, Dataset, Params, Reason, TargetKind};
 use wijkmonitor_model::disclosure::DisclosureRules;
-use wijkmonitor_model::{Catalogue, Value};
+use wijkmonitor_model::{Catalogue, FocusAreaSet, Value};
 use wijkmonitor_store::{
-    ComputeOutput, ComputeRun, ComputedFigure, ComputedSources, ComputedTarget, ObservationFilter, StoredComparison,
-    StoredUnmatched,
+    ComputeOutput, ComputeRun, ComputedFigure, ComputedSources, ComputedTarget, ObservationFilter, Store,
+    StoredComparison, StoredUnmatched,
 };
 
 #[derive(clap::Args)]
@@ -34,6 +35,28 @@ pub struct Args {
     pub params: Option<PathBuf>,
 }
 
+/// What a computation did, for printing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComputeSummary {
+    pub n_indicators: usize,
+    pub n_periods: usize,
+    pub n_targets: usize,
+    /// Figures stored (cells without any input are not stored).
+    pub n_figures: u64,
+    /// Figures suppressed: secret at the source, below a threshold, or complementary.
+    pub n_secret: usize,
+    /// Published figures of focus areas (request answers, register figures) that the engine read.
+    pub n_area_figures: usize,
+    /// Areas with published figures that the delineation used does not know; their figures were not read.
+    pub unknown_areas: Vec<String>,
+    pub unmatched: Vec<StoredUnmatched>,
+    pub areas_source: String,
+    pub areas_indicative: bool,
+    pub load_secs: f64,
+    pub compute_secs: f64,
+    pub store_secs: f64,
+}
+
 pub fn run(args: Args) -> Result<()> {
     let started = Instant::now();
     let mut store = open_existing_store(&args.db)?;
@@ -49,26 +72,104 @@ pub fn run(args: Args) -> Result<()> {
         Some(path) => std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?,
         None => wijkmonitor_engine::params::BUILTIN_PARAMS.to_string(),
     };
-    let params = Params::parse(&params_text)?;
+    let progress = spinner("computing every indicator");
+    let summary = compute_store(&mut store, &areas, &crosswalk, &params_text);
+    progress.finish_and_clear();
+    let summary = summary?;
+    println!(
+        "computed {} indicators x {} periods for {} targets: {} figures stored in {} \
+         ({:.1} s: loading {:.1} s, computing {:.1} s, storing {:.1} s)",
+        summary.n_indicators,
+        summary.n_periods,
+        summary.n_targets,
+        summary.n_figures,
+        args.db.display(),
+        started.elapsed().as_secs_f64(),
+        summary.load_secs,
+        summary.compute_secs,
+        summary.store_secs
+    );
+    println!(
+        "disclosure control: {} figures secret (at the source, below a threshold, or complementary)",
+        summary.n_secret
+    );
+    if summary.n_area_figures > 0 {
+        println!("area figures: {} published figures of focus areas (request, register) read", summary.n_area_figures);
+    }
+    if !summary.unknown_areas.is_empty() {
+        println!(
+            "area figures not read: the delineation has no area {}",
+            summary.unknown_areas.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(", ")
+        );
+    }
+    if summary.areas_indicative {
+        println!("areas: {} (INDICATIVE delineation)", summary.areas_source);
+    }
+    for u in &summary.unmatched {
+        let shown: Vec<&str> = u.buurten.iter().take(8).map(String::as_str).collect();
+        let more = u.buurten.len().saturating_sub(shown.len());
+        println!(
+            "unmatched: {} {}: {} buurten without figures ({}{}){}",
+            u.area,
+            u.period,
+            u.buurten.len(),
+            shown.join(" "),
+            if more > 0 { format!(" and {more} more") } else { String::new() },
+            u.population_share.map(|s| format!(", {:.1}% of the inhabitants", 100.0 * s)).unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+/// Runs the engine over an open store and replaces its computed figures: every current observation, the
+/// published figures of the focus areas (accepted request answers, register figures), the delineation `areas`,
+/// the crosswalk and the engine parameters (`params_text`, as `data/parameters/engine.toml`). The command and the
+/// web server (when an analyst publishes) both come here, so a published figure is computed the same way.
+pub fn compute_store(
+    store: &mut Store,
+    areas: &FocusAreaSet,
+    crosswalk: &Crosswalk,
+    params_text: &str,
+) -> Result<ComputeSummary> {
+    let params = Params::parse(params_text)?;
     let catalogue = Catalogue::builtin();
     let rules = DisclosureRules::builtin();
 
-    let progress = spinner("loading figures");
     let t_load = Instant::now();
     let rows = store.observations(&ObservationFilter::default())?;
-    let ds = Dataset::from_observations(rows.iter().map(|r| (&r.observation, r.import_id)));
+    let mut imports: BTreeSet<i64> = rows.iter().map(|r| r.import_id).collect();
+    // Only published area figures reach the engine: an accepted answer waits for the analyst.
+    let mut unknown_areas: BTreeSet<String> = BTreeSet::new();
+    let area_inputs: Vec<AreaInput> = store
+        .area_figures(true)?
+        .into_iter()
+        .filter(|f| {
+            let known = areas.get(&f.area).is_some();
+            if !known {
+                unknown_areas.insert(f.area.clone());
+            }
+            known
+        })
+        .map(|f| AreaInput {
+            area: f.area,
+            period: f.period,
+            variable: f.variable,
+            value: f.value,
+            import_id: f.import_id,
+        })
+        .collect();
+    imports.extend(area_inputs.iter().map(|i| i.import_id));
+    let ds =
+        Dataset::from_observations(rows.iter().map(|r| (&r.observation, r.import_id))).with_area_inputs(&area_inputs);
     let names: HashMap<_, _> = store.regions(None)?.into_iter().map(|r| (r.code, r.name)).collect();
-    let imports: BTreeSet<i64> = rows.iter().map(|r| r.import_id).collect();
     drop(rows);
-    progress.set_message(format!("computing {} periods for {} regions", ds.periods.len(), ds.regions.len()));
     let load_secs = t_load.elapsed().as_secs_f64();
     let t_compute = Instant::now();
-    let run = wijkmonitor_engine::run(&ds, &catalogue, &rules, &areas, &crosswalk, &names, &params);
+    let run = wijkmonitor_engine::run(&ds, &catalogue, &rules, areas, crosswalk, &names, &params);
     let compute_secs = t_compute.elapsed().as_secs_f64();
     let geo = &run.geography;
     let results = &run.results;
 
-    progress.set_message("comparing the areas");
     let mut comparisons = Vec::new();
     for (i, id) in results.indicators.iter().enumerate() {
         let Some(indicator) = catalogue.indicator(id) else { continue };
@@ -178,7 +279,7 @@ pub fn run(args: Args) -> Result<()> {
     let mut hash = Sha256::new();
     hash.update(wijkmonitor_model::BUILTIN_CATALOGUE);
     hash.update(wijkmonitor_model::BUILTIN_DISCLOSURE);
-    hash.update(&params_text);
+    hash.update(params_text);
     let run_record = ComputeRun {
         id: 0,
         computed_at: now_rfc3339(),
@@ -188,7 +289,6 @@ pub fn run(args: Args) -> Result<()> {
         parameters_sha256: wijkmonitor_import::input::hex(&hash.finalize()),
         n_figures: 0,
     };
-    progress.set_message("storing the results");
     let t_store = Instant::now();
     store.replace_computed(ComputeOutput {
         run: run_record,
@@ -198,40 +298,22 @@ pub fn run(args: Args) -> Result<()> {
         comparisons: &comparisons,
         unmatched: &unmatched,
     })?;
-    progress.finish_and_clear();
-    let stored = store.compute_run()?.map_or(0, |r| r.n_figures);
-    println!(
-        "computed {} indicators x {} periods for {} targets: {} figures stored in {} \
-         ({:.1} s: loading {:.1} s, computing {:.1} s, storing {:.1} s)",
-        results.indicators.len(),
-        results.periods.len(),
-        geo.targets.len(),
-        stored,
-        args.db.display(),
-        started.elapsed().as_secs_f64(),
+    let n_figures = store.compute_run()?.map_or(0, |r| r.n_figures);
+    Ok(ComputeSummary {
+        n_indicators: results.indicators.len(),
+        n_periods,
+        n_targets: geo.targets.len(),
+        n_figures,
+        n_secret: results.columns.iter().map(|c| c.status.iter().filter(|&&s| s == 4).count()).sum(),
+        n_area_figures: area_inputs.len(),
+        unknown_areas: unknown_areas.into_iter().collect(),
+        unmatched,
+        areas_source: areas.source.clone(),
+        areas_indicative: areas.indicative,
         load_secs,
         compute_secs,
-        t_store.elapsed().as_secs_f64()
-    );
-    let n_secret: usize = results.columns.iter().map(|c| c.status.iter().filter(|&&s| s == 4).count()).sum();
-    println!("disclosure control: {n_secret} figures secret (at the source, below a threshold, or complementary)");
-    if areas.indicative {
-        println!("areas: {} (INDICATIVE delineation)", areas.source);
-    }
-    for u in &unmatched {
-        let shown: Vec<&str> = u.buurten.iter().take(8).map(String::as_str).collect();
-        let more = u.buurten.len().saturating_sub(shown.len());
-        println!(
-            "unmatched: {} {}: {} buurten without figures ({}{}){}",
-            u.area,
-            u.period,
-            u.buurten.len(),
-            shown.join(" "),
-            if more > 0 { format!(" and {more} more") } else { String::new() },
-            u.population_share.map(|s| format!(", {:.1}% of the inhabitants", 100.0 * s)).unwrap_or_default()
-        );
-    }
-    Ok(())
+        store_secs: t_store.elapsed().as_secs_f64(),
+    })
 }
 
 /// A change smaller than half the last shown decimal counts as no change.

@@ -2,8 +2,8 @@
 //!
 //! Without `--from`, the database holds the real CBS 2024 codes and names of the 19 NPLV municipalities and
 //! synthetic figures (clearly labelled) for 2018-2025, and the programme register seed (real figures with their
-//! source, synthetic ones labelled so). With `--from DIR`, it holds whatever real sources in
-//! DIR wijkmonitor recognises; the rest is listed as skipped, with the reason.
+//! source, synthetic ones labelled so) with its figures for the realisation indicators. With `--from DIR`, it
+//! holds whatever real sources in DIR wijkmonitor recognises; the rest is listed as skipped, with the reason.
 //!
 //! The database is built in a temporary file next to the target and renamed into place only when complete,
 //! so an interrupted run never leaves a half-built database behind.
@@ -90,7 +90,9 @@ fn build(args: &Args, areas: &wijkmonitor_model::FocusAreaSet, tmp: &Path) -> Re
             }
             progress.finish_and_clear();
             // The programme register: the real figures of the parliamentary record and synthetic demo figures,
-            // each labelled with its source.
+            // each labelled with its source. Loading it also records its figures for the register indicators
+            // (restructurings, construction starts) as published area figures, which the compute below reads,
+            // so the areas' pages show them.
             crate::cmd::register::load_builtin_seed(&mut store)?;
             store.set_meta("demo", "synthetic")?;
         }

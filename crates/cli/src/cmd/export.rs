@@ -4,7 +4,10 @@
 //!   as JSON with the import of every figure: for a region code (`--region GM0363`), for the buurten of an area
 //!   (`--region den-haag-zuidwest --buurten`), or for everything.
 //! - Computed indicators (after `wijkmonitor compute`, after disclosure control): for an area
-//!   (`--region den-haag-zuidwest`), with the comparison columns; or for any target with `--computed`.
+//!   (`--region den-haag-zuidwest`), with the comparison columns; or for any target with `--computed`. Every
+//!   figure names where it comes from (column `source`): the imports it was computed from, by name, with
+//!   `[SYNTHETIC]` for generated figures. These include the areas' own figures (accepted request answers,
+//!   register figures), which an area's row names for that area only.
 
 use crate::common::{load_areas, open_existing_store, DEFAULT_DB};
 use anyhow::Result;
@@ -14,7 +17,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use wijkmonitor_model::observation::format_number;
 use wijkmonitor_model::{Catalogue, Observation, Period, RegionCode};
-use wijkmonitor_store::{ObservationFilter, Store, StoredComparison};
+use wijkmonitor_store::{ImportRecord, ObservationFilter, Store, StoredComparison};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -215,20 +218,44 @@ fn export_computed(store: &Store, catalogue: &Catalogue, args: &Args, out: &mut 
             comparisons.insert((c.area.clone(), c.period.clone(), c.indicator.clone()), c);
         }
     }
-    let sources: HashMap<(String, String), String> = store
-        .computed_sources()?
-        .into_iter()
-        .map(|s| {
-            let imports: Vec<String> = s.imports.iter().map(i64::to_string).collect();
-            ((s.indicator, s.period.to_string()), imports.join(","))
-        })
+    let sources: HashMap<(String, String), Vec<i64>> =
+        store.computed_sources()?.into_iter().map(|s| ((s.indicator, s.period.to_string()), s.imports)).collect();
+    let imports: HashMap<i64, ImportRecord> = store.imports()?.into_iter().map(|i| (i.id, i)).collect();
+    // The area each area figure's import was recorded for (one import per area, period and origin), so that an
+    // area's row names its own request or register import rather than those of every area.
+    let area_of_import: HashMap<i64, String> =
+        store.area_figures(false)?.into_iter().map(|f| (f.import_id, f.area)).collect();
+    let area_level: std::collections::HashSet<&str> = catalogue
+        .indicators
+        .iter()
+        .filter(|i| wijkmonitor_engine::area_level::is_area_level(catalogue, i))
+        .map(|i| i.id.as_str())
         .collect();
+    let figure_imports = |f: &wijkmonitor_store::ComputedFigure| -> Vec<i64> {
+        let all = sources.get(&(f.indicator.clone(), f.period.to_string())).cloned().unwrap_or_default();
+        let own_area = targets_by_id.get(f.target.as_str()).is_some_and(|t| t.kind == "area")
+            && area_level.contains(f.indicator.as_str());
+        if !own_area {
+            return all;
+        }
+        // An import no longer behind any stored area figure (replaced since the compute) cannot be attributed
+        // to an area; it is kept rather than hidden.
+        all.into_iter().filter(|id| area_of_import.get(id).is_none_or(|a| *a == f.target)).collect()
+    };
+    let label = |id: &i64| match imports.get(id) {
+        Some(i) => format!("{} (import {id}){}", i.source_name, if i.synthetic { " [SYNTHETIC]" } else { "" }),
+        None => format!("import {id}"),
+    };
     let key = |f: &wijkmonitor_store::ComputedFigure| (f.target.clone(), f.period.to_string(), f.indicator.clone());
     if args.format == "json" {
         let items: Vec<_> = figures
             .iter()
             .map(|f| {
                 let c = comparisons.get(&key(f));
+                let own = figure_imports(f);
+                let all_imports: Option<String> = sources
+                    .get(&(f.indicator.clone(), f.period.to_string()))
+                    .map(|ids| ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
                 let mut item = json!({
                     "region": f.target,
                     "period": f.period.to_string(),
@@ -237,7 +264,11 @@ fn export_computed(store: &Store, catalogue: &Catalogue, args: &Args, out: &mut 
                     "status": f.value.status().as_str(),
                     "coverage": f.coverage,
                     "reason": f.reason,
-                    "source": { "imports": sources.get(&(f.indicator.clone(), f.period.to_string())), "compute_run": run.id, "areas": run.areas_source, "areas_indicative": run.areas_indicative },
+                    "source": {
+                        "imports": all_imports, "compute_run": run.id, "areas": run.areas_source,
+                        "areas_indicative": run.areas_indicative,
+                        "figure_imports": own, "labels": own.iter().map(label).collect::<Vec<_>>(),
+                    },
                 });
                 if let (Some(c), Some(map)) = (c, item.as_object_mut()) {
                     map.insert(
@@ -259,20 +290,23 @@ fn export_computed(store: &Store, catalogue: &Catalogue, args: &Args, out: &mut 
         serde_json::to_writer_pretty(&mut *out, &items)?;
         writeln!(out)?;
     } else {
-        writeln!(out, "region,period,indicator,value,status,coverage,reason,{}", COMPARISON_COLUMNS.join(","))?;
+        writeln!(out, "region,period,indicator,value,status,coverage,reason,{},source", COMPARISON_COLUMNS.join(","))?;
         for f in &figures {
             let fields = comparison_fields(comparisons.get(&key(f)));
+            let source: Vec<String> = figure_imports(f).iter().map(label).collect();
             writeln!(
                 out,
-                "{},{},{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{},{},{}",
                 crate::cmd::indicators::csv_field(&f.target),
                 f.period,
                 f.indicator,
                 opt(f.value.number()),
                 f.value.status().as_str(),
-                format_number_rounded(f.coverage),
+                // Coverage is computed in single precision: six decimals are all it has.
+                format_number((f.coverage * 1e6).round() / 1e6),
                 f.reason,
-                fields.join(",")
+                fields.join(","),
+                crate::cmd::indicators::csv_field(&source.join("; "))
             )?;
         }
     }

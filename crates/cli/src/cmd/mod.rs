@@ -12,3 +12,4 @@ pub mod register;
 pub mod report;
 pub mod serve;
 pub mod summary;
+pub mod user;

@@ -1,17 +1,23 @@
 //! `wijkmonitor register`: print the programme register per area (agreements, tranches, budgets, designations)
 //! with what follows from them under the scheme rules (progress, payments, flags, carry-forward), naming the
-//! source of every figure. Also loads the built-in seed into a database, which `wijkmonitor demo` uses.
+//! source of every figure. `--load FILE` first loads a register file (in the format of the seed) into the
+//! database; `wijkmonitor demo` loads the built-in seed the same way.
+//!
+//! Loading also records the register's figures for the catalogue's register indicators (restructurings, starts)
+//! as published area figures, so that the next `wijkmonitor compute` shows them on the areas' pages.
 
 use crate::common::{load_areas, now_rfc3339, open_existing_store};
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use wijkmonitor_model::{Catalogue, Period, Value};
+use wijkmonitor_programme::feed::{register_figures_with, RegisterFigure};
 use wijkmonitor_programme::progress::{
     national_progress, spuk_carry_forward, stimulans_payment, vhf_assessment, woontop_progress,
 };
 use wijkmonitor_programme::register::Provenance;
 use wijkmonitor_programme::{seed, AreaRegister, Entry, SchemeParams};
-use wijkmonitor_store::Store;
+use wijkmonitor_store::{Origin, Store};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -21,13 +27,24 @@ pub struct Args {
     /// Show only this area (by area_id).
     #[arg(long)]
     pub area: Option<String>,
+    /// First load this register file (TOML, in the format of data/register/seed.toml) into the database,
+    /// replacing the entries of the areas and years it covers.
+    #[arg(long)]
+    pub load: Option<PathBuf>,
 }
 
 /// Loads the built-in register seed (real figures labelled with their source, and synthetic demo figures) into
-/// the store, replacing each area's entries for the years the seed covers. Returns the number of entries.
+/// the store, replacing each area's entries for the years the seed covers, and records the register figures of
+/// the catalogue's indicators (see [`load_register`]). Returns the number of entries.
 pub fn load_builtin_seed(store: &mut Store) -> Result<usize> {
     let params = SchemeParams::builtin();
     let entries = seed::parse(seed::BUILTIN_SEED, seed::BUILTIN_SEED_NAME, &params)?;
+    load_register(store, entries)
+}
+
+/// Loads register entries into the store, replacing each area's entries for the years they cover, then records
+/// the register's figures as published area figures ([`record_register_figures`]). Returns the number of entries.
+pub fn load_register(store: &mut Store, entries: Vec<Entry>) -> Result<usize> {
     let mut by_area_year: BTreeMap<(String, i32), Vec<Entry>> = BTreeMap::new();
     for e in entries {
         by_area_year.entry((e.area.clone(), e.year)).or_default().push(e);
@@ -35,6 +52,69 @@ pub fn load_builtin_seed(store: &mut Store) -> Result<usize> {
     let mut n = 0;
     for ((area, year), entries) in &by_area_year {
         n += store.replace_register(area, *year, entries)?;
+    }
+    record_register_figures(store)?;
+    Ok(n)
+}
+
+type AreaPeriod = (String, Period);
+
+/// Brings the area figures of origin `register` in line with the register in the store: for every area and year,
+/// the figures of the catalogue's register indicators (published, with the records' source labels and synthetic
+/// flag), and no figures where the register no longer gives any. The figures are derived from the whole
+/// register, because a cumulated figure of one year depends on the records of earlier years. An area and year
+/// whose figures are already current is left alone, so loading the same register twice records nothing new.
+/// Returns the number of areas and years whose figures were (re)recorded.
+pub fn record_register_figures(store: &mut Store) -> Result<usize> {
+    let params = SchemeParams::builtin();
+    let registers = AreaRegister::from_entries(&store.register_entries(None)?, &params)
+        .map_err(anyhow::Error::msg)
+        .context("the register in the database is not valid")?;
+    let mut wanted: BTreeMap<AreaPeriod, Vec<RegisterFigure>> = BTreeMap::new();
+    for f in register_figures_with(&registers, &Catalogue::builtin(), &params) {
+        wanted.entry((f.area.clone(), Period::Year(f.year))).or_default().push(f);
+    }
+    // (variable, value, published) per area and period.
+    let mut current: BTreeMap<AreaPeriod, Vec<(String, Value, bool)>> = BTreeMap::new();
+    for f in store.area_figures(false)?.into_iter().filter(|f| f.origin == Origin::Register) {
+        current.entry((f.area, f.period)).or_default().push((f.variable, f.value, f.published));
+    }
+    let keys: std::collections::BTreeSet<AreaPeriod> = wanted.keys().chain(current.keys()).cloned().collect();
+    let mut n = 0;
+    for key in keys {
+        let new = wanted.get(&key).map_or(&[][..], Vec::as_slice);
+        let mut figures: Vec<(String, Value)> =
+            new.iter().map(|f| (f.variable.clone(), Value::final_(f.value))).collect();
+        figures.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut held: Vec<(String, Value)> = Vec::new();
+        let mut all_published = true;
+        for (variable, value, published) in current.get(&key).map_or(&[][..], Vec::as_slice) {
+            held.push((variable.clone(), *value));
+            all_published &= *published;
+        }
+        held.sort_by(|a, b| a.0.cmp(&b.0));
+        if held == figures && all_published {
+            continue;
+        }
+        let mut sources: Vec<&str> = Vec::new();
+        for f in new {
+            for part in f.source.split("; ") {
+                if !sources.contains(&part) {
+                    sources.push(part);
+                }
+            }
+        }
+        let source = if sources.is_empty() {
+            "Programmaregister NPLV: the register no longer gives these figures".to_string()
+        } else {
+            sources.join("; ")
+        };
+        let synthetic = new.iter().any(|f| f.synthetic);
+        let (area, period) = &key;
+        store
+            .record_area_figures(area, *period, Origin::Register, &source, synthetic, true, &figures)
+            .with_context(|| format!("cannot record the register figures of {area} {period}"))?;
+        n += 1;
     }
     Ok(n)
 }
@@ -81,8 +161,19 @@ fn source(p: &Provenance) -> String {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let store = open_existing_store(&args.db)?;
+    let mut store = open_existing_store(&args.db)?;
     let params = SchemeParams::builtin();
+    if let Some(path) = &args.load {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let entries = seed::parse(&text, &path.display().to_string(), &params)?;
+        let n = load_register(&mut store, entries)?;
+        println!(
+            "loaded {n} register entries from {} (run `wijkmonitor compute --db {}` to update the computed figures)",
+            path.display(),
+            args.db.display()
+        );
+        println!();
+    }
     let all = AreaRegister::from_entries(&store.register_entries(None)?, &params)
         .map_err(anyhow::Error::msg)
         .with_context(|| format!("the register in {} is not valid", args.db.display()))?;
@@ -125,18 +216,23 @@ pub fn run(args: Args) -> Result<()> {
                 eur(a.capacity_budget_eur)
             );
             let p = woontop_progress(reg, a, &params);
-            if p.years_reported.is_empty() {
-                // Nothing reported is not the same as nothing built: say so rather than print 0%.
-                println!("    progress: no realised construction starts reported yet");
-            } else {
-                println!(
-                    "    progress: {} starts realised (years {:?}) = {} of planned; {} affordable starts = {} of planned affordable",
-                    count(p.realised_starts),
+            // Nothing reported is not the same as nothing built: say so rather than print 0 or 0%.
+            match p.realised_starts {
+                None => println!("    progress: no realised construction starts reported yet"),
+                Some(starts) => println!(
+                    "    progress: {} starts realised (years {:?}) = {} of planned",
+                    count(starts),
                     p.years_reported,
-                    pct(p.share_of_planned_starts),
-                    count(p.realised_affordable),
+                    pct(p.share_of_planned_starts)
+                ),
+            }
+            match p.realised_affordable {
+                None => println!("    affordable starts (Realisatiestimulans): none reported yet"),
+                Some(affordable) => println!(
+                    "    {} affordable starts (Realisatiestimulans) = {} of planned affordable",
+                    count(affordable),
                     pct(p.share_of_planned_affordable)
-                );
+                ),
             }
             println!("    planned affordable = {} of the national 40,000 + 10,000", pct(p.planned_share_of_national));
         }
@@ -242,7 +338,7 @@ pub fn run(args: Args) -> Result<()> {
             count(n.planned_affordable),
             pct(n.share_planned),
             opt(n.target),
-            count(n.realised_affordable),
+            n.realised_affordable.map_or_else(|| "none reported yet".to_string(), count),
             pct(n.share_realised)
         );
         println!("  (sums mix real and synthetic figures in the demo; see the source lines above)");

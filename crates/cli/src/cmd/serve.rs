@@ -30,6 +30,75 @@ pub struct Args {
     /// A folder with boundary files (`Buurt_2014_layer_q1e3.json`, TopoJSON) for maps of the buurten.
     #[arg(long)]
     pub boundaries: Option<PathBuf>,
+    /// The date request windows are checked against (YYYY-MM-DD), for demonstrations and tests; today when not
+    /// given (the demo database uses 2026-05-01, inside its request window).
+    #[arg(long)]
+    pub today: Option<String>,
+    /// Serve only the public dashboard, without the signed-in workspace (the database is then only read).
+    #[arg(long)]
+    pub public_only: bool,
+    /// Send session cookies without `Secure`, for plain-HTTP test clients other than browsers on localhost.
+    #[arg(long, hide = true)]
+    pub insecure_cookies: bool,
+}
+
+/// The demo database's accounts (synthetic; printed when the demo is served). Never use these elsewhere.
+pub const DEMO_ACCOUNTS: [(&str, &str, Option<&str>); 3] = [
+    ("redacteur@heerlen-noord.demo.nl", "area_editor", Some("heerlen-noord")),
+    ("analist@demo.nl", "analyst", None),
+    ("beheer@demo.nl", "admin", None),
+];
+/// The password of every demo account.
+pub const DEMO_PASSWORD: &str = "demo-wachtwoord-nplv";
+/// The date the demo checks request windows against: inside the window of its 2025 round.
+pub const DEMO_TODAY: &str = "2026-05-01";
+
+/// Adds the demo accounts and the demo request round (figures of 2025) when the database has no accounts yet.
+pub fn ensure_demo_workspace(store: &mut wijkmonitor_store::Store) -> Result<()> {
+    if !store.users()?.is_empty() {
+        return Ok(());
+    }
+    let hash = wijkmonitor_access::hash_password(DEMO_PASSWORD)?;
+    let at = crate::common::now_rfc3339();
+    for (email, role, area) in DEMO_ACCOUNTS {
+        let areas: Vec<String> = area.map(str::to_string).into_iter().collect();
+        store.add_user(
+            &wijkmonitor_store::accounts::NewUser { email, role, areas: &areas, password_hash: &hash, created_at: &at },
+            "demo",
+        )?;
+    }
+    if store.round(2025)?.is_none() {
+        let items: Vec<String> = wijkmonitor_programme::request::items(&wijkmonitor_model::Catalogue::builtin())
+            .into_iter()
+            .map(|i| i.indicator)
+            .collect();
+        let round = wijkmonitor_programme::request::Round::with_default_window(2025);
+        store.open_round(&round, &items, wijkmonitor_store::request::Actor { name: "demo", at: &at })?;
+    }
+    Ok(())
+}
+
+/// Publishing from the workspace: recompute over the database with the delineation being served and the
+/// built-in engine parameters, then load the new snapshot.
+struct Publisher {
+    areas: Option<FocusAreaSet>,
+    boundaries: Option<PathBuf>,
+}
+
+impl wijkmonitor_web::work::Publisher for Publisher {
+    fn publish(&self, store: &mut wijkmonitor_store::Store) -> std::result::Result<wijkmonitor_web::Snapshot, String> {
+        let areas = self.areas.as_ref().ok_or_else(|| {
+            "the server does not know the delineation of this database; start it with --areas to publish".to_string()
+        })?;
+        crate::cmd::compute::compute_store(
+            store,
+            areas,
+            &wijkmonitor_engine::Crosswalk::default(),
+            wijkmonitor_engine::params::BUILTIN_PARAMS,
+        )
+        .map_err(|e| format!("recomputing failed: {e:#}"))?;
+        wijkmonitor_web::Snapshot::load(store, Some(areas), self.boundaries.as_deref()).map_err(|e| e.to_string())
+    }
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -38,7 +107,21 @@ pub fn run(args: Args) -> Result<()> {
         Some(db) => db.clone(),
         None => cached_demo_database()?,
     };
-    let store = open_existing_store(&db)?;
+    let mut store = open_existing_store(&db)?;
+    let today = match (&args.today, args.db.is_none()) {
+        (Some(t), _) => Some(t.as_str()),
+        (None, true) => Some(DEMO_TODAY),
+        (None, false) => None,
+    };
+    let today = today
+        .map(|t| {
+            wijkmonitor_programme::params::Date::parse(t)
+                .with_context(|| format!("--today: '{t}' is not a date (YYYY-MM-DD)"))
+        })
+        .transpose()?;
+    if args.db.is_none() && !args.public_only {
+        ensure_demo_workspace(&mut store)?;
+    }
     let run = store.compute_run()?;
     if run.is_none() {
         eprintln!("note: {} has no computed figures yet; run `wijkmonitor compute --db {0}` first", db.display());
@@ -51,10 +134,10 @@ pub fn run(args: Args) -> Result<()> {
     };
     let snapshot = wijkmonitor_web::Snapshot::load(&store, areas.as_ref(), args.boundaries.as_deref())
         .with_context(|| format!("cannot load the dashboard's data from {}", db.display()))?;
-    drop(store);
     let synthetic = snapshot.demo.is_some();
+    let demo = args.db.is_none();
     let reports: std::sync::Arc<dyn wijkmonitor_web::Reports> = std::sync::Arc::new(crate::cmd::report::Renderer);
-    wijkmonitor_web::serve(snapshot, Some(reports), args.addr, |addr| {
+    let ready = |addr: SocketAddr| {
         println!(
             "wijkmonitor dashboard: http://{addr}/  (database {}, ready in {:.2} s)",
             db.display(),
@@ -63,9 +146,27 @@ pub fn run(args: Args) -> Result<()> {
         if synthetic {
             println!("content: {}", wijkmonitor_demo::SYNTHETIC_LABEL);
         }
+        if !args.public_only {
+            println!("workspace: http://{addr}/werk (sign in at /aanmelden)");
+            if demo {
+                let emails: Vec<&str> = DEMO_ACCOUNTS.iter().map(|(e, _, _)| *e).collect();
+                println!("demo accounts: {} (password {DEMO_PASSWORD})", emails.join(", "));
+            }
+        }
         println!("JSON API: http://{addr}/api/openapi.json   stop with Ctrl-C");
-    })
-    .with_context(|| format!("cannot serve on {}", args.addr))
+    };
+    if args.public_only {
+        drop(store);
+        return wijkmonitor_web::serve(snapshot, Some(reports), args.addr, ready)
+            .with_context(|| format!("cannot serve on {}", args.addr));
+    }
+    let publisher = std::sync::Arc::new(Publisher { areas, boundaries: args.boundaries.clone() });
+    let work = wijkmonitor_web::work::Work::new(store, &snapshot)
+        .with_today(today)
+        .with_publisher(publisher)
+        .with_secure_cookies(!args.insecure_cookies);
+    wijkmonitor_web::serve_with_work(snapshot, Some(reports), work, args.addr, ready)
+        .with_context(|| format!("cannot serve on {}", args.addr))
 }
 
 /// The cache folder for the demo database.

@@ -1,0 +1,423 @@
+//! What the workspace does, once for the HTML forms and the JSON API alike: read an area's request, save or
+//! submit answers, upload a workbook, review, open a round, publish, read the register and the audit log. Each
+//! action first asks [`allows`] and then the request rules of `wijkmonitor_programme::request`; it returns a
+//! [`Problem`] that both front ends render in their own way.
+
+use super::auth::Session;
+use super::{Work, WorkRequest, WorkResponse};
+use crate::http::App;
+use axum::http::{header, StatusCode};
+use std::collections::BTreeMap;
+use wijkmonitor_access::{allows, Permission, Principal};
+use wijkmonitor_model::{Period, Value};
+use wijkmonitor_programme::params::Date;
+use wijkmonitor_programme::request::{
+    self, add_days, Action, AnswerValue, FieldError, Item, RawAnswer, Round, Status, SubmissionState,
+};
+use wijkmonitor_programme::workbook;
+use wijkmonitor_store::area::Origin;
+use wijkmonitor_store::request::{Actor, Review, StoredRound, Submission};
+
+/// Why an action did not happen.
+#[derive(Debug, Clone)]
+pub enum Problem {
+    /// Not signed in (or the session ended).
+    Unauthorized(String),
+    Forbidden(String),
+    NotFound(String),
+    MethodNotAllowed,
+    BadRequest(String),
+    /// The rules of the request do not allow it now (a deadline, a status).
+    Refused {
+        nl: String,
+        en: String,
+    },
+    /// Answers that do not validate, by field.
+    Invalid(Vec<FieldError>),
+    /// An upload that cannot be applied, by cell.
+    Upload(Vec<workbook::CellError>),
+    TooManyRequests(String),
+    Internal(String),
+}
+
+impl Problem {
+    pub fn internal(e: impl std::fmt::Display) -> Problem {
+        Problem::Internal(e.to_string())
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            Problem::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Problem::Forbidden(_) => StatusCode::FORBIDDEN,
+            Problem::NotFound(_) => StatusCode::NOT_FOUND,
+            Problem::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Problem::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Problem::Refused { .. } => StatusCode::CONFLICT,
+            Problem::Invalid(_) | Problem::Upload(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Problem::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Problem::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            Problem::Unauthorized(_) => "unauthorized",
+            Problem::Forbidden(_) => "forbidden",
+            Problem::NotFound(_) => "not_found",
+            Problem::MethodNotAllowed => "method_not_allowed",
+            Problem::BadRequest(_) => "bad_request",
+            Problem::Refused { .. } => "refused",
+            Problem::Invalid(_) => "invalid",
+            Problem::Upload(_) => "invalid_upload",
+            Problem::TooManyRequests(_) => "too_many_requests",
+            Problem::Internal(_) => "internal_error",
+        }
+    }
+
+    /// The message in a language (internals are never shown: an internal error says only that it failed).
+    pub fn message(&self, lang: crate::i18n::Lang) -> String {
+        match self {
+            Problem::Unauthorized(m)
+            | Problem::Forbidden(m)
+            | Problem::NotFound(m)
+            | Problem::BadRequest(m)
+            | Problem::TooManyRequests(m) => m.clone(),
+            Problem::MethodNotAllowed => "this method is not supported here".into(),
+            Problem::Refused { nl, en } => lang.t(nl, en).to_string(),
+            Problem::Invalid(errors) => errors
+                .iter()
+                .map(|e| format!("{}: {}", e.item, lang.t(&e.message_nl, &e.message_en)))
+                .collect::<Vec<_>>()
+                .join("; "),
+            Problem::Upload(errors) => errors
+                .iter()
+                .map(|e| {
+                    let m = lang.t(&e.message_nl, &e.message_en);
+                    e.cell.as_ref().map_or_else(|| m.to_string(), |c| format!("{c}: {m}"))
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            Problem::Internal(_) => "the request could not be completed".into(),
+        }
+    }
+
+    /// The response: JSON for the API, a page (or the sign-in page) for browsers.
+    pub fn respond(&self, req: &WorkRequest, session: Option<&Session>) -> WorkResponse {
+        if let Problem::Internal(detail) = self {
+            eprintln!("workspace error on {} {}: {detail}", req.method, req.path);
+        }
+        let lang = req.lang();
+        if req.is_api() || req.accept_json {
+            let mut error = serde_json::json!({
+                "status": self.status().as_u16(), "code": self.code(), "message": self.message(crate::i18n::Lang::En)
+            });
+            if let Problem::Invalid(fields) = self {
+                error["fields"] = serde_json::to_value(fields).unwrap_or_default();
+            }
+            if let Problem::Upload(cells) = self {
+                error["cells"] = serde_json::Value::Array(
+                    cells
+                        .iter()
+                        .map(|c| serde_json::json!({"cell": c.cell, "message_nl": c.message_nl, "message_en": c.message_en}))
+                        .collect(),
+                );
+            }
+            let mut r = WorkResponse::json(self.status(), &serde_json::json!({ "error": error }));
+            if matches!(self, Problem::Unauthorized(_)) {
+                r = r.with_header(header::WWW_AUTHENTICATE, "Bearer realm=\"wijkmonitor\"".into());
+            }
+            return r;
+        }
+        if let Problem::Unauthorized(_) = self {
+            let next = if req.query.is_empty() { req.path.clone() } else { format!("{}?{}", req.path, req.query) };
+            let expired = session.is_some_and(|s| s.expired);
+            let mut to = format!("/aanmelden?next={}", super::pages::url_encode(&next));
+            if expired {
+                to.push_str("&verlopen=1");
+            }
+            return WorkResponse::redirect(&lang.href(&to));
+        }
+        let principal = session.map(|s| &s.principal);
+        WorkResponse::html(self.status(), super::pages::error_page(lang, self.status(), &self.message(lang), principal))
+    }
+}
+
+/// Refuses unless `who` may do `what`: the public is sent to sign in, a signed-in user is refused.
+pub fn require(who: &Principal, what: Permission<'_>) -> Result<(), Problem> {
+    if allows(who, what) {
+        return Ok(());
+    }
+    match who {
+        Principal::Public => Err(Problem::Unauthorized("sign in first".into())),
+        Principal::User { .. } => Err(Problem::Forbidden("your account has no access to this".into())),
+    }
+}
+
+fn refused(r: request::Refused) -> Problem {
+    Problem::Refused { nl: r.message_nl, en: r.message_en }
+}
+
+fn actor<'a>(name: &'a str, at: &'a str) -> Actor<'a> {
+    Actor { name, at }
+}
+
+/// Everything the request page of one area shows.
+#[derive(Debug, Clone)]
+pub struct RequestView {
+    pub round: StoredRound,
+    pub area: String,
+    pub area_name: String,
+    pub submission: Submission,
+    pub answers: BTreeMap<String, RawAnswer>,
+    pub last_year: BTreeMap<String, RawAnswer>,
+    /// The items of this round.
+    pub items: Vec<Item>,
+    /// Whether the person asking may change the answers now.
+    pub editable: bool,
+    /// Whether the person asking may review (return, accept, reopen).
+    pub reviewer: bool,
+    pub today: Date,
+}
+
+fn area_exists(work: &Work, area: &str) -> Result<String, Problem> {
+    work.area_name(area).map(str::to_string).ok_or_else(|| Problem::NotFound(format!("no focus area '{area}'")))
+}
+
+fn round_of(work: &Work, year: i32) -> Result<StoredRound, Problem> {
+    work.store()
+        .round(year)
+        .map_err(Problem::internal)?
+        .ok_or_else(|| Problem::NotFound(format!("no request round for {year}")))
+}
+
+fn round_items(work: &Work, round: &StoredRound) -> Vec<Item> {
+    work.items.iter().filter(|i| round.items.contains(&i.indicator)).cloned().collect()
+}
+
+/// Reads an area's request in a round (permission first, so a refused reader learns nothing about the round).
+pub fn request_view(work: &Work, who: &Principal, year: i32, area: &str) -> Result<RequestView, Problem> {
+    let area_name = area_exists(work, area)?;
+    require(who, Permission::ReadRequest(area))?;
+    let round = round_of(work, year)?;
+    let store = work.store();
+    let submission = store.submission(year, area).map_err(Problem::internal)?;
+    let answers = store.answers(year, area).map_err(Problem::internal)?;
+    let last_year = store.answers(year - 1, area).map_err(Problem::internal)?;
+    drop(store);
+    let today = work.today();
+    let state = SubmissionState { status: submission.status, reopened_until: submission.reopened_until };
+    let items = round_items(work, &round);
+    Ok(RequestView {
+        editable: allows(who, Permission::EditRequest(area)) && state.editable(&round.round, today),
+        reviewer: allows(who, Permission::Review),
+        round,
+        area: area.to_string(),
+        area_name,
+        submission,
+        answers,
+        last_year,
+        items,
+        today,
+    })
+}
+
+/// Saves (or submits) an area's answers. Nothing is stored unless every answer validates.
+pub fn save(
+    work: &Work,
+    who: &Principal,
+    year: i32,
+    area: &str,
+    answers: BTreeMap<String, RawAnswer>,
+    submit: bool,
+    how: &str,
+) -> Result<(Status, usize), Problem> {
+    area_exists(work, area)?;
+    require(who, Permission::EditRequest(area))?;
+    let round = round_of(work, year)?;
+    let submission = work.store().submission(year, area).map_err(Problem::internal)?;
+    let state = SubmissionState { status: submission.status, reopened_until: submission.reopened_until };
+    let action = if submit { Action::Submit } else { Action::SaveDraft };
+    let status = state.apply(action, false, &round.round, work.today()).map_err(refused)?;
+    let items = round_items(work, &round);
+    request::validate(&items, &answers, submit).map_err(Problem::Invalid)?;
+    let at = work.now_rfc3339();
+    let name = who.actor();
+    let changed =
+        work.store().save_answers(year, area, &answers, status, how, actor(&name, &at)).map_err(Problem::internal)?;
+    Ok((status, changed))
+}
+
+/// Applies an uploaded workbook as a draft: the same checks as the form, and nothing changes unless all pass.
+pub fn upload(work: &Work, who: &Principal, year: i32, area: &str, bytes: &[u8]) -> Result<(Status, usize), Problem> {
+    area_exists(work, area)?;
+    require(who, Permission::EditRequest(area))?;
+    let round = round_of(work, year)?;
+    let items = round_items(work, &round);
+    let upload = workbook::read_upload(bytes, area, year, &items).map_err(|e| Problem::Upload(vec![e]))?;
+    // The workbook's rows replace the answers of the items it lists; items it does not list keep theirs.
+    let mut answers = work.store().answers(year, area).map_err(Problem::internal)?;
+    for (item, answer) in &upload.answers {
+        answers.insert(item.clone(), answer.clone());
+    }
+    answers.retain(|_, a| !(a.value.is_empty() && a.explanation.is_empty()));
+    if let Err(errors) = request::validate(&items, &answers, false) {
+        let located = workbook::locate(&errors, &upload);
+        return Err(Problem::Upload(located));
+    }
+    save(work, who, year, area, answers, false, "xlsx")
+}
+
+/// The Excel template of an area's request, prefilled with its saved answers and last year's.
+pub fn template(
+    work: &Work,
+    who: &Principal,
+    year: i32,
+    area: &str,
+    lang: crate::i18n::Lang,
+) -> Result<Vec<u8>, Problem> {
+    let view = request_view(work, who, year, area)?;
+    workbook::template(&workbook::TemplateInput {
+        area_id: area,
+        area_name: &view.area_name,
+        year,
+        items: &view.items,
+        current: &view.answers,
+        last_year: &view.last_year,
+        lang: match lang {
+            crate::i18n::Lang::Nl => workbook::Lang::Nl,
+            crate::i18n::Lang::En => workbook::Lang::En,
+        },
+    })
+    .map_err(Problem::Internal)
+}
+
+/// Returns, accepts or reopens a submission. Accepting records its numeric answers as the area's figures for
+/// the year (unpublished until an analyst publishes).
+pub fn review(
+    work: &Work,
+    who: &Principal,
+    year: i32,
+    area: &str,
+    action: Action,
+    comment: &str,
+) -> Result<Status, Problem> {
+    let area_name = area_exists(work, area)?;
+    require(who, Permission::Review)?;
+    let round = round_of(work, year)?;
+    let submission = work.store().submission(year, area).map_err(Problem::internal)?;
+    let state = SubmissionState { status: submission.status, reopened_until: submission.reopened_until };
+    let today = work.today();
+    let status = state.apply(action, true, &round.round, today).map_err(refused)?;
+    let at = work.now_rfc3339();
+    let name = who.actor();
+    let comment = comment.trim();
+    match action {
+        Action::Return if comment.is_empty() => Err(Problem::Invalid(vec![FieldError {
+            item: "comment".into(),
+            code: "required",
+            message_nl: "schrijf erbij wat het gebied moet aanpassen".into(),
+            message_en: "say what the area should change".into(),
+        }])),
+        Action::Accept => {
+            let items = round_items(work, &round);
+            let answers = work.store().answers(year, area).map_err(Problem::internal)?;
+            let values = request::validate(&items, &answers, true).map_err(Problem::Invalid)?;
+            let figures: Vec<(String, Value)> = values
+                .into_iter()
+                .filter_map(|(item, v)| match v {
+                    AnswerValue::Number(n) => Some((item, Value::final_(n))),
+                    AnswerValue::Text(_) => None,
+                })
+                .collect();
+            // The label is published with the figures, so it names no person; the audit log says who accepted.
+            let source = format!("Uitvraag {year}, {area_name}: geaccepteerd op {}", at.get(..10).unwrap_or(&at));
+            work.store()
+                .accept_submission(year, area, &figures, &source, actor(&name, &at))
+                .map_err(Problem::internal)?;
+            Ok(status)
+        }
+        Action::Reopen => {
+            // Two weeks from today, or to the end of the window if that is later.
+            let until = std::cmp::max(add_days(today, 14), round.round.closes);
+            let change = Review { status, action: "reopen", comment, reopened_until: Some(until) };
+            work.store().review_submission(year, area, &change, actor(&name, &at)).map_err(Problem::internal)?;
+            Ok(status)
+        }
+        _ => {
+            let change = Review { status, action: action.as_str(), comment, reopened_until: None };
+            work.store().review_submission(year, area, &change, actor(&name, &at)).map_err(Problem::internal)?;
+            Ok(status)
+        }
+    }
+}
+
+/// Opens a request round for `year` with a window (the default one when not given).
+pub fn open_round(
+    work: &Work,
+    who: &Principal,
+    year: i32,
+    opens: Option<Date>,
+    closes: Option<Date>,
+) -> Result<Round, Problem> {
+    require(who, Permission::OpenRound)?;
+    if !(2000..=2100).contains(&year) {
+        return Err(Problem::BadRequest(format!("{year} is not a plausible year")));
+    }
+    let default = Round::with_default_window(year);
+    let round = Round { year, opens: opens.unwrap_or(default.opens), closes: closes.unwrap_or(default.closes) };
+    if round.closes < round.opens {
+        return Err(Problem::BadRequest("the window closes before it opens".into()));
+    }
+    let items: Vec<String> = work.items.iter().map(|i| i.indicator.clone()).collect();
+    let at = work.now_rfc3339();
+    let name = who.actor();
+    work.store().open_round(&round, &items, actor(&name, &at)).map_err(|e| Problem::BadRequest(e.to_string()))?;
+    Ok(round)
+}
+
+/// The submissions of all areas in a round (not started where an area has none).
+/// One area in the status overview: its id, its name and its submission.
+pub type StatusRow = (String, String, Submission);
+
+pub fn statuses(work: &Work, who: &Principal, year: i32) -> Result<(StoredRound, Vec<StatusRow>), Problem> {
+    require(who, Permission::ReadAllStatuses)?;
+    let round = round_of(work, year)?;
+    let stored = work.store().submissions(year).map_err(Problem::internal)?;
+    let rows = work
+        .areas
+        .iter()
+        .map(|(id, name)| {
+            let s = stored.iter().find(|s| &s.area == id).cloned().unwrap_or_else(|| Submission::not_started(id));
+            (id.clone(), name.clone(), s)
+        })
+        .collect();
+    Ok((round, rows))
+}
+
+/// Publishes the accepted figures of a round: marks them published, recomputes and serves the new figures.
+pub fn publish(app: &App, work: &Work, who: &Principal, year: i32) -> Result<usize, Problem> {
+    require(who, Permission::Publish)?;
+    round_of(work, year)?;
+    let publisher = work.publisher().cloned().ok_or_else(|| Problem::Refused {
+        nl: "deze server kan niet publiceren".into(),
+        en: "this server cannot publish".into(),
+    })?;
+    let at = work.now_rfc3339();
+    let mut store = work.store();
+    let n = store.publish_area_figures(Period::Year(year), Origin::Request).map_err(Problem::internal)?;
+    let snapshot = publisher.publish(&mut store).map_err(Problem::Internal)?;
+    store
+        .append_audit(&wijkmonitor_store::audit::AuditEntry {
+            at,
+            actor: who.actor(),
+            action: "publish".into(),
+            year: Some(year),
+            new_value: Some(n.to_string()),
+            detail: format!("{n} accepted figures published; dashboard recomputed"),
+            ..Default::default()
+        })
+        .map_err(Problem::internal)?;
+    drop(store);
+    app.replace_snapshot(snapshot);
+    Ok(n)
+}
