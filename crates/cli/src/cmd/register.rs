@@ -50,8 +50,10 @@ pub fn load_register(store: &mut Store, entries: Vec<Entry>) -> Result<usize> {
         by_area_year.entry((e.area.clone(), e.year)).or_default().push(e);
     }
     let mut n = 0;
+    let at = now_rfc3339();
+    let who = wijkmonitor_store::request::Actor { name: "cli", at: &at };
     for ((area, year), entries) in &by_area_year {
-        n += store.replace_register(area, *year, entries)?;
+        n += store.replace_register(area, *year, entries, who)?;
     }
     record_register_figures(store)?;
     Ok(n)
