@@ -216,26 +216,28 @@ impl Store {
                     params![year, area, key, after.value, after.explanation],
                 )?;
             }
-            let (action, old_value, new_value) = if before.value != after.value {
-                ("answer_change", before.value, after.value)
-            } else {
-                ("explanation_change", before.explanation, after.explanation)
-            };
-            insert_audit(
-                &tx,
-                &AuditEntry {
-                    at: who.at.into(),
-                    actor: who.name.into(),
-                    action: action.into(),
-                    area: Some(area.into()),
-                    year: Some(year),
-                    item: Some(key.clone()),
-                    old_value: (!old_value.is_empty()).then_some(old_value),
-                    new_value: (!new_value.is_empty()).then_some(new_value),
-                    detail: format!("via {how}"),
-                    ..AuditEntry::default()
-                },
-            )?;
+            // A value and its explanation are logged apart, so neither change is lost when both change at once.
+            let changes = [
+                ("answer_change", &before.value, &after.value),
+                ("explanation_change", &before.explanation, &after.explanation),
+            ];
+            for (action, old_value, new_value) in changes.into_iter().filter(|(_, o, n)| o != n) {
+                insert_audit(
+                    &tx,
+                    &AuditEntry {
+                        at: who.at.into(),
+                        actor: who.name.into(),
+                        action: action.into(),
+                        area: Some(area.into()),
+                        year: Some(year),
+                        item: Some(key.clone()),
+                        old_value: (!old_value.is_empty()).then(|| old_value.clone()),
+                        new_value: (!new_value.is_empty()).then(|| new_value.clone()),
+                        detail: format!("via {how}"),
+                        ..AuditEntry::default()
+                    },
+                )?;
+            }
         }
         write_status(
             &tx,
@@ -364,7 +366,11 @@ mod tests {
         let draft: BTreeMap<_, _> = [("households_energy_saving".to_string(), answer("120"))].into();
         assert_eq!(s.save_answers(2025, "heerlen-noord", &draft, Status::Draft, "form", WHO).unwrap(), 1);
         assert_eq!(s.save_answers(2025, "heerlen-noord", &draft, Status::Draft, "form", WHO).unwrap(), 0);
-        let fixed: BTreeMap<_, _> = [("households_energy_saving".to_string(), answer("140"))].into();
+        let fixed: BTreeMap<_, _> = [(
+            "households_energy_saving".to_string(),
+            RawAnswer { value: "140".into(), explanation: "incl. 20 in de Vlierwijk".into() },
+        )]
+        .into();
         s.save_answers(2025, "heerlen-noord", &fixed, Status::Submitted, "xlsx", WHO).unwrap();
         assert_eq!(s.answers(2025, "heerlen-noord").unwrap(), fixed);
         let back = Review { status: Status::Returned, action: "return", comment: "check 1", reopened_until: None };
@@ -385,6 +391,7 @@ mod tests {
                 ("answer_change", None, Some("120")),
                 ("save_draft", Some("not_started"), Some("draft")),
                 ("answer_change", Some("120"), Some("140")),
+                ("explanation_change", None, Some("incl. 20 in de Vlierwijk")),
                 ("submit", Some("draft"), Some("submitted")),
                 ("return", Some("submitted"), Some("returned")),
                 ("submit", Some("returned"), Some("submitted")),

@@ -137,8 +137,10 @@ impl Problem {
             }
             return WorkResponse::redirect(&lang.href(&to));
         }
-        let principal = session.map(|s| &s.principal);
-        WorkResponse::html(self.status(), super::pages::error_page(lang, self.status(), &self.message(lang), principal))
+        WorkResponse::html(
+            self.status(),
+            super::pages::error_page(lang, self.status(), &self.message(lang), session, &req.path),
+        )
     }
 }
 

@@ -107,7 +107,8 @@ pub fn sign_in(lang: Lang, token: &str, next: &str, error: Option<(&str, &str)>,
 }
 
 /// An error page.
-pub fn error_page(lang: Lang, status: StatusCode, message: &str, principal: Option<&Principal>) -> String {
+pub fn error_page(lang: Lang, status: StatusCode, message: &str, session: Option<&Session>, path: &str) -> String {
+    let principal = session.map(|s| &s.principal);
     let title = match status {
         StatusCode::FORBIDDEN => lang.t("Geen toegang", "No access"),
         StatusCode::NOT_FOUND => lang.t("Niet gevonden", "Not found"),
@@ -126,7 +127,7 @@ pub fn error_page(lang: Lang, status: StatusCode, message: &str, principal: Opti
             }
         }
     };
-    shell(lang, title, None, "/werk", content)
+    shell(lang, title, session.filter(|s| s.principal.role().is_some()), path, content)
 }
 
 fn flash(lang: Lang, req: &WorkRequest) -> Markup {
@@ -422,7 +423,7 @@ fn status_page(
         ul class="legend-list" aria-label=(lang.t("Aantallen per status", "Counts by status")) {
             @for s in Status::ALL { li { (status_badge(lang, s)) " " span data-count=(s.as_str()) { (count(s)) } } }
         }
-        div class="scroll" {
+        div class="scroll" tabindex="0" role="region" aria-label=(lang.t("Status per focusgebied", "Status per focus area")) {
             table id="statuses" {
                 caption class="visually-hidden" { (lang.t("Status per focusgebied", "Status per focus area")) }
                 thead { tr {
@@ -568,7 +569,7 @@ fn answers_table(
 ) -> Markup {
     let year = view.round.round.year;
     html! {
-        div class="scroll" {
+        div class="scroll" tabindex="0" role="region" aria-label=(lang.t("Vragen van de uitvraag", "Items of the request")) {
             table class="request" id="request-items" {
                 caption class="visually-hidden" { (lang.t("Vragen van de uitvraag", "Items of the request")) }
                 thead { tr {
@@ -657,7 +658,7 @@ fn register_page(work: &Work, req: &WorkRequest, session: &Session, area: &str) 
                 ul { @for p in progress { li { (p.get(lang.code()).and_then(|t| t.as_str()).unwrap_or("")) } } }
             }
             h2 { (lang.t("Cijfers", "Figures")) }
-            div class="scroll" {
+            div class="scroll" tabindex="0" role="region" aria-label=(lang.t("Cijfers in het register", "Figures in the register")) {
                 table id="register" {
                     thead { tr {
                         th scope="col" { (lang.t("Regeling", "Scheme")) }
@@ -707,7 +708,7 @@ fn audit_page(work: &Work, req: &WorkRequest, session: &Session) -> Result<WorkR
         p class="lead" { (lang.t("Elke wijziging: wie, wanneer, wat, de oude en de nieuwe waarde. Het log kan alleen groeien.",
             "Every change: who, when, what, the old and the new value. The log can only grow.")) }
         p { a href=(csv) id="audit-csv" { (lang.t("Exporteren als CSV", "Export as CSV")) } }
-        div class="scroll" {
+        div class="scroll" tabindex="0" role="region" aria-label=(lang.t("Auditlog", "Audit log")) {
             table id="audit" {
                 thead { tr {
                     th scope="col" { "#" } th scope="col" { (lang.t("Wanneer", "When")) } th scope="col" { (lang.t("Wie", "Who")) }
@@ -767,7 +768,7 @@ fn users_page(work: &Work, req: &WorkRequest, session: &Session) -> Result<WorkR
         h1 { (lang.t("Gebruikers", "Users")) }
         (flash(lang, req))
         p class="lead" { (lang.t("Accounts worden toegevoegd met ", "Accounts are added with ")) code { "wijkmonitor user add" } "." }
-        div class="scroll" {
+        div class="scroll" tabindex="0" role="region" aria-label=(lang.t("Gebruikers", "Users")) {
             table id="users" {
                 thead { tr {
                     th scope="col" { (lang.t("E-mailadres", "Email address")) } th scope="col" { (lang.t("Rol", "Role")) }
