@@ -528,6 +528,35 @@ pub fn date_of_unix(secs: i64) -> Date {
     Date { year, month, day }
 }
 
+/// Days since 1970-01-01 of a civil date (after Howard Hinnant).
+fn days_from_civil(year: i32, month: u32, day: u32) -> i64 {
+    let y = i64::from(year) - i64::from(month <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The day (since 1970) of the last Sunday of a month.
+fn last_sunday(year: i32, month: u32) -> i64 {
+    let last = days_from_civil(year, month, days_in_month(year, month));
+    // 1970-01-01 was a Thursday; with Sunday as 0 that is weekday 4.
+    last - (last + 4).rem_euclid(7)
+}
+
+/// The calendar date in the Netherlands (CET, CEST from the last Sunday of March to the last Sunday of October,
+/// changing at 01:00 UTC) of a moment in seconds since 1970. Request deadlines are Dutch dates: at 00:30 on
+/// 16 June in Amsterdam the window that closes on 15 June is closed, although it is still 15 June in UTC.
+pub fn amsterdam_date(secs: i64) -> Date {
+    let year = date_of_unix(secs).year;
+    let summer_from = last_sunday(year, 3) * 86_400 + 3_600;
+    let summer_to = last_sunday(year, 10) * 86_400 + 3_600;
+    let offset = if (summer_from..summer_to).contains(&secs) { 7_200 } else { 3_600 };
+    date_of_unix(secs + offset)
+}
+
 impl Serialize for Date {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
@@ -638,5 +667,14 @@ mod tests {
         assert_eq!(add_days(Date { year: 2024, month: 2, day: 28 }, 2), Date { year: 2024, month: 3, day: 1 });
         assert_eq!(add_days(Date { year: 2025, month: 12, day: 31 }, 1), Date { year: 2026, month: 1, day: 1 });
         assert_eq!(Date { year: 2026, month: 4, day: 5 }.to_string(), "2026-04-05");
+        // 22:30 UTC on 15 June 2026 is 00:30 on 16 June in Amsterdam (summer time); in winter one hour ahead.
+        let june = days_from_civil(2026, 6, 15) * 86_400 + 22 * 3600 + 1800;
+        assert_eq!(date_of_unix(june), Date { year: 2026, month: 6, day: 15 });
+        assert_eq!(amsterdam_date(june), Date { year: 2026, month: 6, day: 16 });
+        let january = days_from_civil(2026, 1, 15) * 86_400 + 22 * 3600 + 1800;
+        assert_eq!(amsterdam_date(january), Date { year: 2026, month: 1, day: 15 });
+        assert_eq!(amsterdam_date(january + 3600), Date { year: 2026, month: 1, day: 16 });
+        assert_eq!(last_sunday(2026, 3), days_from_civil(2026, 3, 29));
+        assert_eq!(last_sunday(2026, 10), days_from_civil(2026, 10, 25));
     }
 }

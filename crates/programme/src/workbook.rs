@@ -665,6 +665,47 @@ fn unreadable(e: ReadError, bytes: &[u8]) -> CellError {
     }
 }
 
+/// The rows and columns a filled-in template can use; anything beyond is not the template.
+pub const MAX_ROWS: u32 = 2_000;
+pub const MAX_COLUMNS: u32 = 64;
+
+/// Streams over the cells of a sheet (without keeping them) and refuses one that lies outside the template's
+/// extent, or more cells than fit in it. The spreadsheet reader allocates the whole rectangle between the
+/// outermost cells, so a tiny file with cells at A1 and XFD1048576 would otherwise ask for hundreds of
+/// gigabytes; it also refuses a sheet that repeats cells without end.
+fn check_extent(book: &mut Xlsx<Cursor<&[u8]>>, name: &'static str, bytes: &[u8]) -> Result<(), CellError> {
+    let outside = |row: u32, col: u32| {
+        refuse(
+            Some(cell_name(name, row, col)),
+            "deze cel ligt buiten het sjabloon; gebruik het sjabloon van de uitvraag zonder cellen ver buiten de tabel"
+                .into(),
+            "this cell lies outside the template; use the template of the request without cells far outside the table"
+                .into(),
+        )
+    };
+    let limit = u64::from(MAX_ROWS * MAX_COLUMNS);
+    // Values and styles are read in two passes by the spreadsheet reader, so both are checked.
+    let mut reader = book.worksheet_cells_reader(name).map_err(|e| unreadable(e, bytes))?;
+    let mut n: u64 = 0;
+    while let Some(cell) = reader.next_cell().map_err(|e| unreadable(e, bytes))? {
+        let (row, col) = cell.get_position();
+        n += 1;
+        if row >= MAX_ROWS || col >= MAX_COLUMNS || n > limit {
+            return Err(outside(row, col));
+        }
+    }
+    drop(reader);
+    let mut reader = book.worksheet_cells_reader(name).map_err(|e| unreadable(e, bytes))?;
+    let mut n: u64 = 0;
+    while let Some((row, col, _)) = reader.next_style_id().map_err(|e| unreadable(e, bytes))? {
+        n += 1;
+        if row >= MAX_ROWS || col >= MAX_COLUMNS || n > limit {
+            return Err(outside(row, col));
+        }
+    }
+    Ok(())
+}
+
 fn read_sheet(book: &mut Xlsx<Cursor<&[u8]>>, name: &'static str, bytes: &[u8]) -> Result<Sheet, CellError> {
     if !book.sheet_names().iter().any(|n| n == name) {
         return Err(refuse(
@@ -673,6 +714,7 @@ fn read_sheet(book: &mut Xlsx<Cursor<&[u8]>>, name: &'static str, bytes: &[u8]) 
             format!("the sheet '{name}' is missing; upload the filled-in template of the request"),
         ));
     }
+    check_extent(book, name, bytes)?;
     let cells = book.worksheet_range(name).map_err(|e| unreadable(e, bytes))?;
     // Styles only serve to recognise percentages; a file whose styles cannot be read still has its values.
     let styles = book.worksheet_style(name).ok();
@@ -1263,5 +1305,30 @@ mod tests {
         bomb[cd + 24..cd + 28].copy_from_slice(&3_000_000_000u32.to_le_bytes());
         let err = read_upload(&bomb, "heerlen-noord", 2025, &items).unwrap_err();
         assert!(err.message_en.contains("unpacks to more than"), "{err:?}");
+    }
+
+    #[test]
+    fn a_cell_far_outside_the_template_is_refused_without_allocating_the_rectangle() {
+        let items = items(&Catalogue::builtin());
+        for sheet in [INFO_SHEET, REQUEST_SHEET] {
+            let mut wb = rust_xlsxwriter::Workbook::new();
+            for name in [INFO_SHEET, REQUEST_SHEET] {
+                let ws = wb.add_worksheet();
+                ws.set_name(name).unwrap();
+                ws.write_string(0, 0, "x").unwrap();
+                if name == INFO_SHEET && sheet != INFO_SHEET {
+                    ws.write_string(INFO_AREA.0, INFO_AREA.1, "heerlen-noord").unwrap();
+                    ws.write_number(INFO_YEAR.0, INFO_YEAR.1, 2025).unwrap();
+                }
+                if name == sheet {
+                    ws.write_string(1_048_575, 16_383, "far away").unwrap();
+                }
+            }
+            let bytes = wb.save_to_buffer().unwrap();
+            assert!(bytes.len() < 20_000, "a tiny file");
+            let err = read_upload(&bytes, "heerlen-noord", 2025, &items).unwrap_err();
+            assert_eq!(err.cell.as_deref(), Some(format!("{sheet}!XFD1048576").as_str()), "{err:?}");
+            assert!(err.message_en.contains("outside the template"), "{err:?}");
+        }
     }
 }

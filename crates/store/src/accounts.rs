@@ -162,21 +162,22 @@ impl Store {
         Ok(())
     }
 
-    /// Records a failed sign-in: for the client always, for the account (if any) with its lock.
+    /// Records a failed sign-in: for the client always, and for an account (id, its consecutive failures now,
+    /// and the lock that follows, if any) when the attempt counts against one.
     pub fn record_sign_in_failure(
         &mut self,
         client: &str,
-        user_id: Option<i64>,
-        locked_until: Option<i64>,
+        account: Option<(i64, u32, Option<i64>)>,
         now: i64,
     ) -> Result<()> {
         let tx = self.conn.transaction()?;
+        // Failures older than a day say nothing any more; removing them keeps the table small.
+        tx.execute("DELETE FROM sign_in_failures WHERE at < ?1", [now - 86_400])?;
         tx.execute("INSERT INTO sign_in_failures (client, at) VALUES (?1, ?2)", params![client, now])?;
-        if let Some(id) = user_id {
+        if let Some((id, failures, locked_until)) = account {
             tx.execute(
-                "UPDATE users SET failed_logins = failed_logins + 1, locked_until = COALESCE(?2, locked_until)
-                 WHERE id = ?1",
-                params![id, locked_until],
+                "UPDATE users SET failed_logins = ?2, locked_until = ?3 WHERE id = ?1",
+                params![id, failures, locked_until],
             )?;
         }
         tx.commit()?;
@@ -317,8 +318,8 @@ mod tests {
         };
         assert!(s.add_user(&dup, "cli").is_err(), "one account per email, whatever the case");
 
-        s.record_sign_in_failure("127.0.0.1", Some(id), None, 100).unwrap();
-        s.record_sign_in_failure("127.0.0.1", Some(id), Some(1000), 101).unwrap();
+        s.record_sign_in_failure("127.0.0.1", Some((id, 1, None)), 100).unwrap();
+        s.record_sign_in_failure("127.0.0.1", Some((id, 2, Some(1000))), 101).unwrap();
         let u = s.user(id).unwrap().unwrap();
         assert_eq!((u.failed_logins, u.locked_until), (2, Some(1000)));
         assert_eq!(s.sign_in_failures_since("127.0.0.1", 101).unwrap(), 1);

@@ -193,7 +193,8 @@ impl Store {
         who: Actor<'_>,
     ) -> Result<usize> {
         let old = self.answers(year, area)?;
-        let old_status = self.submission(year, area)?.status;
+        let before = self.submission(year, area)?;
+        let old_status = before.status;
         let tx = self.conn.transaction()?;
         let mut changed = 0;
         let keys: std::collections::BTreeSet<&String> = old.keys().chain(answers.keys()).collect();
@@ -245,7 +246,8 @@ impl Store {
             area,
             old_status,
             status,
-            "",
+            // The analyst's comment stays until the next review, so the area can read it while it works.
+            &before.comment,
             None,
             if status == Status::Submitted { "submit" } else { "save_draft" },
             who,
@@ -256,9 +258,17 @@ impl Store {
 
     /// Changes the status of a submission as a review does (return with a comment, reopen until a date), in one
     /// transaction with its audit row.
+    /// Reopening an accepted submission withdraws its figures that were not published yet, so a publication
+    /// cannot put figures online that the analyst has taken back.
     pub fn review_submission(&mut self, year: i32, area: &str, change: &Review<'_>, who: Actor<'_>) -> Result<()> {
         let old = self.submission(year, area)?.status;
         let tx = self.conn.transaction()?;
+        if old == Status::Accepted && change.status != Status::Accepted {
+            tx.execute(
+                "DELETE FROM area_observations WHERE area = ?1 AND period = ?2 AND origin = 'request' AND published = 0",
+                params![area, year.to_string()],
+            )?;
+        }
         write_status(&tx, year, area, old, change.status, change.comment, change.reopened_until, change.action, who)?;
         tx.commit()?;
         Ok(())
@@ -289,6 +299,43 @@ impl Store {
         )?;
         tx.commit()?;
         Ok(import_id)
+    }
+
+    /// Publishes the request figures of a round's accepted submissions (only those: a reopened submission's
+    /// figures stay out). Returns the areas whose figures were newly published, to undo it if the recomputation
+    /// fails.
+    pub fn publish_accepted(&mut self, year: i32) -> Result<Vec<String>> {
+        let tx = self.conn.transaction()?;
+        let areas: Vec<String> = {
+            let mut stmt = tx.prepare(
+                "SELECT DISTINCT o.area FROM area_observations o JOIN submissions s ON s.area = o.area AND s.year = ?1
+                 WHERE o.period = ?2 AND o.origin = 'request' AND o.published = 0 AND s.status = 'accepted'
+                 ORDER BY o.area",
+            )?;
+            let rows = stmt.query_map(params![year, year.to_string()], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        for area in &areas {
+            tx.execute(
+                "UPDATE area_observations SET published = 1 WHERE area = ?1 AND period = ?2 AND origin = 'request'",
+                params![area, year.to_string()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(areas)
+    }
+
+    /// Undoes [`Store::publish_accepted`] for these areas (after a failed recomputation).
+    pub fn unpublish(&mut self, year: i32, areas: &[String]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for area in areas {
+            tx.execute(
+                "UPDATE area_observations SET published = 0 WHERE area = ?1 AND period = ?2 AND origin = 'request'",
+                params![area, year.to_string()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// The submissions of every area that has one in a round.
@@ -331,10 +378,11 @@ fn write_status(
                 year: Some(year),
                 old_value: Some(old.as_str().into()),
                 new_value: Some(new.as_str().into()),
-                detail: match (comment.is_empty(), reopened_until) {
-                    (false, _) => comment.to_string(),
-                    (true, Some(d)) => format!("reopened until {d}"),
-                    (true, None) => String::new(),
+                detail: match (action, reopened_until) {
+                    ("return" | "reopen", Some(d)) if !comment.is_empty() => format!("{comment} (open until {d})"),
+                    ("return" | "reopen", Some(d)) => format!("open until {d}"),
+                    ("return" | "reopen", None) => comment.to_string(),
+                    _ => String::new(),
                 },
                 ..AuditEntry::default()
             },
@@ -382,6 +430,19 @@ mod tests {
         assert_eq!(s.submission(2025, "heerlen-noord").unwrap().status, Status::Accepted);
         assert_eq!(s.submissions(2025).unwrap().len(), 1);
 
+        // Reopening the accepted submission withdraws its unpublished figures; accepting again brings them back and
+        // only accepted areas are published.
+        let reopen = Review { status: Status::Returned, action: "reopen", comment: "", reopened_until: None };
+        s.review_submission(2025, "heerlen-noord", &reopen, WHO).unwrap();
+        assert!(s.area_figures(false).unwrap().is_empty(), "withdrawn");
+        assert!(s.publish_accepted(2025).unwrap().is_empty());
+        s.save_answers(2025, "heerlen-noord", &fixed, Status::Submitted, "form", WHO).unwrap();
+        s.accept_submission(2025, "heerlen-noord", &figures, "Uitvraag 2025, heerlen-noord", WHO).unwrap();
+        assert_eq!(s.publish_accepted(2025).unwrap(), ["heerlen-noord"]);
+        assert_eq!(s.area_figures(true).unwrap().len(), 1);
+        s.unpublish(2025, &["heerlen-noord".to_string()]).unwrap();
+        assert!(s.area_figures(true).unwrap().is_empty());
+
         let log = s.audit_log(&AuditFilter { area: Some("heerlen-noord".into()), year: Some(2025) }).unwrap();
         let steps: Vec<(&str, Option<&str>, Option<&str>)> =
             log.iter().map(|e| (e.action.as_str(), e.old_value.as_deref(), e.new_value.as_deref())).collect();
@@ -394,6 +455,9 @@ mod tests {
                 ("explanation_change", None, Some("incl. 20 in de Vlierwijk")),
                 ("submit", Some("draft"), Some("submitted")),
                 ("return", Some("submitted"), Some("returned")),
+                ("submit", Some("returned"), Some("submitted")),
+                ("accept", Some("submitted"), Some("accepted")),
+                ("reopen", Some("accepted"), Some("returned")),
                 ("submit", Some("returned"), Some("submitted")),
                 ("accept", Some("submitted"), Some("accepted")),
             ]

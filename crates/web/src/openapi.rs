@@ -101,13 +101,13 @@ fn work_paths() -> Vec<(&'static str, Value)> {
         ),
         (
             "/api/v1/uitvraag/{year}/publiceren",
-            json!({ "post": secured("Publish", "Analysts: publish the accepted figures of the round and recompute the dashboard.", vec![year.clone()], None, "The number of figures published.") }),
+            json!({ "post": secured("Publish", "Analysts: publish the figures of the round's accepted submissions and recompute the dashboard; if recomputing fails, nothing is published.", vec![year.clone()], None, "`published_areas`: how many areas' figures were published.") }),
         ),
         (
             "/api/v1/uitvraag/{year}/{area_id}",
             json!({
                 "get": secured("An area's request", "Items (with unit, range, part-of), answers, last year's answers, status, comment and whether it can be changed now.", vec![year.clone(), area.clone()], None, "The request."),
-                "put": secured("Save or submit answers", "Area editors: save a draft (or submit with `submit: true`). Validated as the form is; 422 lists every field with its code and message; nothing is saved then. 409 after the deadline or once submitted.", vec![year.clone(), area.clone()], Some("SaveBody"), "The new status and how many answers changed.")
+                "put": secured("Save or submit answers", "Area editors: save a draft (or submit with `submit: true`). The answers sent replace those items only; an item sent with an empty value and explanation is cleared. Validated as the form is; 422 lists every field with its code and message; nothing is saved then. 409 after the deadline or once submitted.", vec![year.clone(), area.clone()], Some("SaveBody"), "The new status and how many answers changed.")
             }),
         ),
         (

@@ -123,7 +123,15 @@ impl Snapshot {
         let rules = DisclosureRules::builtin();
         let run = store.compute_run()?;
         let demo = store.meta("demo")?;
-        let imports: BTreeMap<i64, ImportRecord> = store.imports()?.into_iter().map(|i| (i.id, i)).collect();
+        // Accepted request answers are recorded as imports before they are published; the public side lists only
+        // those the compute run used (published ones), never a pending acceptance.
+        let used: std::collections::BTreeSet<i64> = run.iter().flat_map(|r| r.imports.iter().copied()).collect();
+        let imports: BTreeMap<i64, ImportRecord> = store
+            .imports()?
+            .into_iter()
+            .filter(|i| i.format != "request" || used.contains(&i.id))
+            .map(|i| (i.id, i))
+            .collect();
         let targets = store.computed_targets()?;
         let figures_raw = store.computed_of_kinds(&PUBLISHED_KINDS)?;
         let mut periods: Vec<Period> = figures_raw.iter().map(|f| f.period).collect();

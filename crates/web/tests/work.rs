@@ -23,7 +23,7 @@ use wijkmonitor_programme::workbook;
 use wijkmonitor_store::accounts::NewUser;
 use wijkmonitor_store::request::Actor;
 use wijkmonitor_store::Store;
-use wijkmonitor_web::work::{Clock, Work};
+use wijkmonitor_web::work::{Clock, Publisher, Work};
 use wijkmonitor_web::Snapshot;
 
 const PASSWORD: &str = "a long enough password";
@@ -54,6 +54,10 @@ struct Env {
 const START: i64 = 1_777_636_800;
 
 fn env_with_today(today: &str) -> Env {
+    env_with(today, None)
+}
+
+fn env_with(today: &str, publisher: Option<Arc<dyn Publisher>>) -> Env {
     let dir = tempfile::tempdir().expect("temporary folder");
     let db = dir.path().join("work.db");
     let mut store = Store::open(&db).expect("database");
@@ -80,7 +84,11 @@ fn env_with_today(today: &str) -> Env {
     let snapshot = Snapshot::load(&store, Some(&areas), None).expect("snapshot");
     let names = areas.areas.iter().map(|a| (a.id.clone(), a.name.clone())).collect();
     let clock = Arc::new(ManualClock(AtomicI64::new(START)));
-    let work = Work::new(store, &snapshot).with_areas(names).with_clock(clock.clone()).with_today(Date::parse(today));
+    let mut work =
+        Work::new(store, &snapshot).with_areas(names).with_clock(clock.clone()).with_today(Date::parse(today));
+    if let Some(p) = publisher {
+        work = work.with_publisher(p);
+    }
     let router = wijkmonitor_web::router_with_work(snapshot, None, work);
     Env { _dir: dir, db, router, clock }
 }
@@ -759,4 +767,153 @@ async fn the_audit_log_shows_every_step_of_a_request() {
     assert_eq!(f.value.number(), Some(12.0));
     assert!(!f.published);
     assert!(store.area_figures(true).expect("figures").is_empty(), "not published yet");
+}
+
+#[tokio::test]
+async fn sign_in_only_returns_to_pages_of_this_site() {
+    let e = env();
+    for next in ["/%09/evil.example", "//evil.example", "https://evil.example", "/\\evil.example"] {
+        let page = send(&e.router, Method::GET, "/aanmelden", &[], vec![]).await;
+        let token = page.cookie("wm_signin").expect("cookie");
+        let a = send(
+            &e.router,
+            Method::POST,
+            "/aanmelden",
+            &[("cookie", format!("wm_signin={token}")), ("content-type", "application/x-www-form-urlencoded".into())],
+            format!("csrf={token}&email={}&password={}&next={next}", encode(EDITOR), encode(PASSWORD)).into_bytes(),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::SEE_OTHER);
+        assert_eq!(a.location(), "/werk", "next={next}");
+    }
+}
+
+#[tokio::test]
+async fn a_form_in_another_encoding_changes_nothing() {
+    let e = env();
+    let editor = sign_in(&e.router, EDITOR).await;
+    let path = format!("/werk/uitvraag/2025/{OWN}");
+    assert_eq!(
+        post_as(&e.router, Some(&editor), &path, &[("action", "draft"), ("v.households_energy_saving", "5")])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let (content_type, body) = multipart_upload(b"x");
+    let a = send(
+        &e.router,
+        Method::POST,
+        &path,
+        &[("cookie", editor.cookie.clone()), ("content-type", content_type), ("x-csrf-token", editor.csrf.clone())],
+        body,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert_eq!(answers_in_db(&e.db, OWN)[ITEM].value, "5", "the saved answers are untouched");
+}
+
+#[tokio::test]
+async fn a_returned_comment_stays_while_the_area_works_and_a_late_return_reopens() {
+    let e = env_with_today("2026-06-20");
+    let editor = token_for(&e.db, EDITOR);
+    let analyst = token_for(&e.db, ANALYST);
+    let path = format!("/api/v1/uitvraag/2025/{OWN}");
+    let review = format!("{path}/beoordeling");
+    assert_eq!(
+        api(&e.router, Some(&analyst), Method::POST, &review, Some(json!({"action": "reopen"}))).await.status,
+        StatusCode::OK
+    );
+    let a = api(&e.router, Some(&editor), Method::PUT, &path, Some(json!({"answers": full_answers(), "submit": true})))
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    // Returned after the deadline: the area gets time to correct without a separate reopening.
+    let a = api(
+        &e.router,
+        Some(&analyst),
+        Method::POST,
+        &review,
+        Some(json!({"action": "return", "comment": "Item 1 lijkt te hoog"})),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK);
+    let a = api(&e.router, Some(&editor), Method::PUT, &path, Some(json!({"answers": {ITEM: {"value": "8"}}}))).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    let view = api(&e.router, Some(&editor), Method::GET, &path, None).await.json();
+    assert_eq!(view["status"], "draft");
+    assert_eq!(view["comment"], "Item 1 lijkt te hoog", "the comment stays after a draft save");
+    let items = view["items"].as_array().cloned().unwrap_or_default();
+    let answered = items.iter().filter(|i| i["answer"].is_object()).count();
+    assert!(answered > 20, "a PUT of one item keeps the other answers ({answered})");
+    assert_eq!(items.iter().find(|i| i["item"] == ITEM).map(|i| i["answer"]["value"].clone()), Some(json!("8")));
+}
+
+struct FakePublisher {
+    fail: bool,
+    calls: std::sync::Mutex<Vec<usize>>,
+}
+
+impl Publisher for FakePublisher {
+    fn publish(&self, store: &mut Store) -> Result<Snapshot, String> {
+        let published = store.area_figures(true).map_err(|e| e.to_string())?.len();
+        self.calls.lock().unwrap().push(published);
+        if self.fail {
+            return Err("the engine failed".into());
+        }
+        let areas = parse_areas_csv(BUILTIN_AREAS, BUILTIN_AREAS_NAME, true).map_err(|e| e.to_string())?;
+        Snapshot::load(store, Some(&areas), None).map_err(|e| e.to_string())
+    }
+}
+
+async fn accept_own_area(e: &Env) -> (String, String) {
+    let editor = token_for(&e.db, EDITOR);
+    let analyst = token_for(&e.db, ANALYST);
+    let path = format!("/api/v1/uitvraag/2025/{OWN}");
+    let a = api(&e.router, Some(&editor), Method::PUT, &path, Some(json!({"answers": full_answers(), "submit": true})))
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    let a =
+        api(&e.router, Some(&analyst), Method::POST, &format!("{path}/beoordeling"), Some(json!({"action": "accept"})))
+            .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    (editor, analyst)
+}
+
+#[tokio::test]
+async fn a_failed_publication_publishes_nothing_and_is_logged() {
+    let publisher = Arc::new(FakePublisher { fail: true, calls: Default::default() });
+    let e = env_with("2026-05-01", Some(publisher.clone()));
+    let (_, analyst) = accept_own_area(&e).await;
+    let a = api(&e.router, Some(&analyst), Method::POST, "/api/v1/uitvraag/2025/publiceren", None).await;
+    assert_eq!(a.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", a.text());
+    assert_eq!(
+        *publisher.calls.lock().unwrap(),
+        [full_answers().len() - 2],
+        "the recomputation saw the figures (not the open questions)"
+    );
+    let store = Store::open(&e.db).unwrap();
+    assert!(store.area_figures(true).unwrap().is_empty(), "back to unpublished");
+    let actions: Vec<String> = store.audit_log(&Default::default()).unwrap().into_iter().map(|e| e.action).collect();
+    assert_eq!(actions.last().map(String::as_str), Some("publish_failed"));
+}
+
+#[tokio::test]
+async fn only_accepted_figures_are_published_and_a_reopening_withdraws_them() {
+    let publisher = Arc::new(FakePublisher { fail: false, calls: Default::default() });
+    let e = env_with("2026-05-01", Some(publisher.clone()));
+    let (_, analyst) = accept_own_area(&e).await;
+    let review = format!("/api/v1/uitvraag/2025/{OWN}/beoordeling");
+    let a = api(&e.router, Some(&analyst), Method::POST, &review, Some(json!({"action": "reopen"}))).await;
+    assert_eq!(a.status, StatusCode::OK);
+    let a = api(&e.router, Some(&analyst), Method::POST, "/api/v1/uitvraag/2025/publiceren", None).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.json()["published_areas"], 0, "the reopened submission's figures are not published");
+    assert!(Store::open(&e.db).unwrap().area_figures(false).unwrap().is_empty(), "they were withdrawn");
+    let (_, analyst) = accept_own_area(&e).await;
+    let a = api(&e.router, Some(&analyst), Method::POST, "/api/v1/uitvraag/2025/publiceren", None).await;
+    assert_eq!(a.json()["published_areas"], 1);
+    let store = Store::open(&e.db).unwrap();
+    assert!(!store.area_figures(true).unwrap().is_empty());
+    let log = store.audit_log(&Default::default()).unwrap();
+    let last = log.last().unwrap();
+    assert_eq!((last.action.as_str(), last.new_value.as_deref()), ("publish", Some(OWN)));
 }

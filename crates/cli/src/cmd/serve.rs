@@ -37,6 +37,10 @@ pub struct Args {
     /// Serve only the public dashboard, without the signed-in workspace (the database is then only read).
     #[arg(long)]
     pub public_only: bool,
+    /// The server runs behind a reverse proxy (e.g. for TLS) that appends the client's address to
+    /// `X-Forwarded-For`; the limit on failed sign-ins then counts per client instead of per proxy.
+    #[arg(long)]
+    pub trusted_proxy: bool,
     /// Send session cookies without `Secure`, for plain-HTTP test clients other than browsers on localhost.
     #[arg(long, hide = true)]
     pub insecure_cookies: bool,
@@ -164,7 +168,8 @@ pub fn run(args: Args) -> Result<()> {
     let work = wijkmonitor_web::work::Work::new(store, &snapshot)
         .with_today(today)
         .with_publisher(publisher)
-        .with_secure_cookies(!args.insecure_cookies);
+        .with_secure_cookies(!args.insecure_cookies)
+        .with_trusted_proxy(args.trusted_proxy);
     wijkmonitor_web::serve_with_work(snapshot, Some(reports), work, args.addr, ready)
         .with_context(|| format!("cannot serve on {}", args.addr))
 }

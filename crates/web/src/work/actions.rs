@@ -9,14 +9,14 @@ use crate::http::App;
 use axum::http::{header, StatusCode};
 use std::collections::BTreeMap;
 use wijkmonitor_access::{allows, Permission, Principal};
-use wijkmonitor_model::{Period, Value};
+use wijkmonitor_model::Value;
 use wijkmonitor_programme::params::Date;
 use wijkmonitor_programme::request::{
     self, add_days, Action, AnswerValue, FieldError, Item, RawAnswer, Round, Status, SubmissionState,
 };
 use wijkmonitor_programme::workbook;
-use wijkmonitor_store::area::Origin;
 use wijkmonitor_store::request::{Actor, Review, StoredRound, Submission};
+use wijkmonitor_store::Store;
 
 /// Why an action did not happen.
 #[derive(Debug, Clone)]
@@ -129,7 +129,25 @@ impl Problem {
             return r;
         }
         if let Problem::Unauthorized(_) = self {
-            let next = if req.query.is_empty() { req.path.clone() } else { format!("{}?{}", req.path, req.query) };
+            // After signing in, go back to the page the request came from: a form's page, not its POST address.
+            let page = if req.method == axum::http::Method::GET {
+                req.path.clone()
+            } else {
+                let trimmed = ["/upload", "/beoordeling", "/publiceren"]
+                    .iter()
+                    .find_map(|s| req.path.strip_suffix(s))
+                    .unwrap_or(&req.path);
+                if trimmed.matches('/').count() >= 4 || trimmed.starts_with("/werk/uitvraag/") {
+                    trimmed.to_string()
+                } else {
+                    "/werk".to_string()
+                }
+            };
+            let next = if req.query.is_empty() || req.method != axum::http::Method::GET {
+                page
+            } else {
+                format!("{page}?{}", req.query)
+            };
             let expired = session.is_some_and(|s| s.expired);
             let mut to = format!("/aanmelden?next={}", super::pages::url_encode(&next));
             if expired {
@@ -185,8 +203,8 @@ fn area_exists(work: &Work, area: &str) -> Result<String, Problem> {
     work.area_name(area).map(str::to_string).ok_or_else(|| Problem::NotFound(format!("no focus area '{area}'")))
 }
 
-fn round_of(work: &Work, year: i32) -> Result<StoredRound, Problem> {
-    work.store()
+fn round_of(store: &Store, year: i32) -> Result<StoredRound, Problem> {
+    store
         .round(year)
         .map_err(Problem::internal)?
         .ok_or_else(|| Problem::NotFound(format!("no request round for {year}")))
@@ -200,8 +218,8 @@ fn round_items(work: &Work, round: &StoredRound) -> Vec<Item> {
 pub fn request_view(work: &Work, who: &Principal, year: i32, area: &str) -> Result<RequestView, Problem> {
     let area_name = area_exists(work, area)?;
     require(who, Permission::ReadRequest(area))?;
-    let round = round_of(work, year)?;
     let store = work.store();
+    let round = round_of(&store, year)?;
     let submission = store.submission(year, area).map_err(Problem::internal)?;
     let answers = store.answers(year, area).map_err(Problem::internal)?;
     let last_year = store.answers(year - 1, area).map_err(Problem::internal)?;
@@ -223,7 +241,9 @@ pub fn request_view(work: &Work, who: &Principal, year: i32, area: &str) -> Resu
     })
 }
 
-/// Saves (or submits) an area's answers. Nothing is stored unless every answer validates.
+/// Saves (or submits) an area's answers. Nothing is stored unless every answer validates. With `merge`, the
+/// answers given replace only those items (an API client may send one item); without, they are the whole form.
+#[allow(clippy::too_many_arguments)]
 pub fn save(
     work: &Work,
     who: &Principal,
@@ -231,12 +251,45 @@ pub fn save(
     area: &str,
     answers: BTreeMap<String, RawAnswer>,
     submit: bool,
+    merge: bool,
     how: &str,
 ) -> Result<(Status, usize), Problem> {
     area_exists(work, area)?;
     require(who, Permission::EditRequest(area))?;
-    let round = round_of(work, year)?;
-    let submission = work.store().submission(year, area).map_err(Problem::internal)?;
+    // One lock from reading the status to writing: two saves, or a save and a review, cannot interleave.
+    let mut store = work.store();
+    let answers = if merge { merged(&store, year, area, &answers)? } else { answers };
+    save_locked(work, &mut store, who, year, area, answers, submit, how)
+}
+
+/// The saved answers of an area with `given` laid over them (an empty answer without explanation removes one).
+fn merged(
+    store: &Store,
+    year: i32,
+    area: &str,
+    given: &BTreeMap<String, RawAnswer>,
+) -> Result<BTreeMap<String, RawAnswer>, Problem> {
+    let mut answers = store.answers(year, area).map_err(Problem::internal)?;
+    for (item, answer) in given {
+        answers.insert(item.clone(), answer.clone());
+    }
+    answers.retain(|_, a| !(a.value.is_empty() && a.explanation.is_empty()));
+    Ok(answers)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn save_locked(
+    work: &Work,
+    store: &mut Store,
+    who: &Principal,
+    year: i32,
+    area: &str,
+    answers: BTreeMap<String, RawAnswer>,
+    submit: bool,
+    how: &str,
+) -> Result<(Status, usize), Problem> {
+    let round = round_of(store, year)?;
+    let submission = store.submission(year, area).map_err(Problem::internal)?;
     let state = SubmissionState { status: submission.status, reopened_until: submission.reopened_until };
     let action = if submit { Action::Submit } else { Action::SaveDraft };
     let status = state.apply(action, false, &round.round, work.today()).map_err(refused)?;
@@ -245,7 +298,7 @@ pub fn save(
     let at = work.now_rfc3339();
     let name = who.actor();
     let changed =
-        work.store().save_answers(year, area, &answers, status, how, actor(&name, &at)).map_err(Problem::internal)?;
+        store.save_answers(year, area, &answers, status, how, actor(&name, &at)).map_err(Problem::internal)?;
     Ok((status, changed))
 }
 
@@ -253,20 +306,20 @@ pub fn save(
 pub fn upload(work: &Work, who: &Principal, year: i32, area: &str, bytes: &[u8]) -> Result<(Status, usize), Problem> {
     area_exists(work, area)?;
     require(who, Permission::EditRequest(area))?;
-    let round = round_of(work, year)?;
-    let items = round_items(work, &round);
+    let items = {
+        let store = work.store();
+        round_items(work, &round_of(&store, year)?)
+    };
+    // Reading the workbook takes the longest; it needs no lock.
     let upload = workbook::read_upload(bytes, area, year, &items).map_err(|e| Problem::Upload(vec![e]))?;
+    let mut store = work.store();
     // The workbook's rows replace the answers of the items it lists; items it does not list keep theirs.
-    let mut answers = work.store().answers(year, area).map_err(Problem::internal)?;
-    for (item, answer) in &upload.answers {
-        answers.insert(item.clone(), answer.clone());
-    }
-    answers.retain(|_, a| !(a.value.is_empty() && a.explanation.is_empty()));
+    let answers = merged(&store, year, area, &upload.answers)?;
     if let Err(errors) = request::validate(&items, &answers, false) {
         let located = workbook::locate(&errors, &upload);
         return Err(Problem::Upload(located));
     }
-    save(work, who, year, area, answers, false, "xlsx")
+    save_locked(work, &mut store, who, year, area, answers, false, "xlsx")
 }
 
 /// The Excel template of an area's request, prefilled with its saved answers and last year's.
@@ -305,8 +358,9 @@ pub fn review(
 ) -> Result<Status, Problem> {
     let area_name = area_exists(work, area)?;
     require(who, Permission::Review)?;
-    let round = round_of(work, year)?;
-    let submission = work.store().submission(year, area).map_err(Problem::internal)?;
+    let mut store = work.store();
+    let round = round_of(&store, year)?;
+    let submission = store.submission(year, area).map_err(Problem::internal)?;
     let state = SubmissionState { status: submission.status, reopened_until: submission.reopened_until };
     let today = work.today();
     let status = state.apply(action, true, &round.round, today).map_err(refused)?;
@@ -322,7 +376,7 @@ pub fn review(
         }])),
         Action::Accept => {
             let items = round_items(work, &round);
-            let answers = work.store().answers(year, area).map_err(Problem::internal)?;
+            let answers = store.answers(year, area).map_err(Problem::internal)?;
             let values = request::validate(&items, &answers, true).map_err(Problem::Invalid)?;
             let figures: Vec<(String, Value)> = values
                 .into_iter()
@@ -333,21 +387,21 @@ pub fn review(
                 .collect();
             // The label is published with the figures, so it names no person; the audit log says who accepted.
             let source = format!("Uitvraag {year}, {area_name}: geaccepteerd op {}", at.get(..10).unwrap_or(&at));
-            work.store()
-                .accept_submission(year, area, &figures, &source, actor(&name, &at))
-                .map_err(Problem::internal)?;
+            store.accept_submission(year, area, &figures, &source, actor(&name, &at)).map_err(Problem::internal)?;
             Ok(status)
         }
         Action::Reopen => {
             // Two weeks from today, or to the end of the window if that is later.
             let until = std::cmp::max(add_days(today, 14), round.round.closes);
             let change = Review { status, action: "reopen", comment, reopened_until: Some(until) };
-            work.store().review_submission(year, area, &change, actor(&name, &at)).map_err(Problem::internal)?;
+            store.review_submission(year, area, &change, actor(&name, &at)).map_err(Problem::internal)?;
             Ok(status)
         }
         _ => {
-            let change = Review { status, action: action.as_str(), comment, reopened_until: None };
-            work.store().review_submission(year, area, &change, actor(&name, &at)).map_err(Problem::internal)?;
+            // Returned after the deadline, the area could not change anything: give it two weeks.
+            let reopened_until = (action == Action::Return && today > round.round.closes).then(|| add_days(today, 14));
+            let change = Review { status, action: action.as_str(), comment, reopened_until };
+            store.review_submission(year, area, &change, actor(&name, &at)).map_err(Problem::internal)?;
             Ok(status)
         }
     }
@@ -383,8 +437,10 @@ pub type StatusRow = (String, String, Submission);
 
 pub fn statuses(work: &Work, who: &Principal, year: i32) -> Result<(StoredRound, Vec<StatusRow>), Problem> {
     require(who, Permission::ReadAllStatuses)?;
-    let round = round_of(work, year)?;
-    let stored = work.store().submissions(year).map_err(Problem::internal)?;
+    let store = work.store();
+    let round = round_of(&store, year)?;
+    let stored = store.submissions(year).map_err(Problem::internal)?;
+    drop(store);
     let rows = work
         .areas
         .iter()
@@ -399,27 +455,44 @@ pub fn statuses(work: &Work, who: &Principal, year: i32) -> Result<(StoredRound,
 /// Publishes the accepted figures of a round: marks them published, recomputes and serves the new figures.
 pub fn publish(app: &App, work: &Work, who: &Principal, year: i32) -> Result<usize, Problem> {
     require(who, Permission::Publish)?;
-    round_of(work, year)?;
     let publisher = work.publisher().cloned().ok_or_else(|| Problem::Refused {
         nl: "deze server kan niet publiceren".into(),
         en: "this server cannot publish".into(),
     })?;
     let at = work.now_rfc3339();
     let mut store = work.store();
-    let n = store.publish_area_figures(Period::Year(year), Origin::Request).map_err(Problem::internal)?;
-    let snapshot = publisher.publish(&mut store).map_err(Problem::Internal)?;
+    round_of(&store, year)?;
+    let areas = store.publish_accepted(year).map_err(Problem::internal)?;
+    let snapshot = match publisher.publish(&mut store) {
+        Ok(snapshot) => snapshot,
+        Err(e) => {
+            // Nothing half-done: the figures go back to unpublished, and the failure is on record.
+            store.unpublish(year, &areas).map_err(Problem::internal)?;
+            store
+                .append_audit(&wijkmonitor_store::audit::AuditEntry {
+                    at,
+                    actor: who.actor(),
+                    action: "publish_failed".into(),
+                    year: Some(year),
+                    detail: e.clone(),
+                    ..Default::default()
+                })
+                .map_err(Problem::internal)?;
+            return Err(Problem::Internal(e));
+        }
+    };
     store
         .append_audit(&wijkmonitor_store::audit::AuditEntry {
             at,
             actor: who.actor(),
             action: "publish".into(),
             year: Some(year),
-            new_value: Some(n.to_string()),
-            detail: format!("{n} accepted figures published; dashboard recomputed"),
+            new_value: Some(areas.join(" ")),
+            detail: format!("figures of {} accepted areas published; dashboard recomputed", areas.len()),
             ..Default::default()
         })
         .map_err(Problem::internal)?;
     drop(store);
     app.replace_snapshot(snapshot);
-    Ok(n)
+    Ok(areas.len())
 }

@@ -119,7 +119,7 @@ pub fn route(app: &App, work: &Work, req: &WorkRequest, session: &Session) -> Re
         }
         (&Method::POST, ["uitvraag", year, "publiceren"]) => {
             let n = actions::publish(app, work, who, year_of(year)?)?;
-            ok(json!({ "published_figures": n }))
+            ok(json!({ "published_areas": n }))
         }
         (&Method::GET, ["uitvraag", year, area]) => {
             ok(request_json(&actions::request_view(work, who, year_of(year)?, area)?))
@@ -127,7 +127,7 @@ pub fn route(app: &App, work: &Work, req: &WorkRequest, session: &Session) -> Re
         (&Method::PUT, ["uitvraag", year, area]) => {
             let year = year_of(year)?;
             let b: SaveBody = body(req)?;
-            let (status, changed) = actions::save(work, who, year, area, b.answers, b.submit, "api")?;
+            let (status, changed) = actions::save(work, who, year, area, b.answers, b.submit, true, "api")?;
             ok(json!({ "status": status, "changed": changed }))
         }
         (&Method::POST, ["uitvraag", year, area, "beoordeling"]) => {

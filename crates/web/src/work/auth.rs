@@ -108,7 +108,12 @@ fn cookie(work: &Work, name: &str, value: &str, max_age: i64) -> String {
 
 /// Where to go after signing in: only a path on this site, never another host.
 fn safe_next(next: Option<String>) -> String {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).unwrap_or_else(|| "/werk".into())
+    // Visible ASCII only: browsers drop tabs and newlines from URLs, so `/<TAB>/evil.example` would become
+    // `//evil.example`, another host.
+    next.filter(|n| {
+        n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.bytes().all(|b| b.is_ascii_graphic())
+    })
+    .unwrap_or_else(|| "/werk".into())
 }
 
 /// The sign-in page, with a fresh double-submit token.
@@ -144,33 +149,49 @@ pub fn sign_in(work: &Work, req: &WorkRequest) -> WorkResponse {
         .respond(req, None);
     }
     let now = work.clock.now();
-    let mut store = work.store();
     let result = (|| -> Result<Outcome, Problem> {
-        let recent =
-            store.sign_in_failures_since(&req.client, now - work.policy.client_window).map_err(Problem::internal)?;
-        if !work.policy.client_allowed(recent) {
-            return Err(Problem::TooManyRequests(
-                "too many failed sign-ins from this address; wait a quarter of an hour".into(),
-            ));
-        }
-        let found = store.user_by_email(&email).map_err(Problem::internal)?;
-        let wrong = Outcome::Failed("Onjuist e-mailadres of wachtwoord.", "Wrong email address or password.");
+        let found = {
+            let store = work.store();
+            let recent = store
+                .sign_in_failures_since(&req.client, now - work.policy.client_window)
+                .map_err(Problem::internal)?;
+            if !work.policy.client_allowed(recent) {
+                return Err(Problem::TooManyRequests(
+                    "too many failed sign-ins from this address; wait a quarter of an hour".into(),
+                ));
+            }
+            store.user_by_email(&email).map_err(Problem::internal)?
+        };
+        // One answer for every failure (unknown account, wrong password, locked, disabled), and always a full
+        // Argon2id check, so neither the text nor the time tells which accounts exist. The password check runs
+        // without the database lock, so other requests do not wait for it.
+        let wrong = Outcome::Failed(
+            "Onjuist e-mailadres of wachtwoord, of het account is tijdelijk geblokkeerd na herhaalde mislukte \
+             pogingen (probeer het dan over een kwartier opnieuw).",
+            "Wrong email address or password, or the account is locked for a while after repeated failed attempts \
+             (then try again in a quarter of an hour).",
+        );
         let Some((user, hash)) = found else {
-            // As slow as a real check, so the answer does not tell which accounts exist.
             let _ = verify_password(&password, DUMMY_HASH);
-            store.record_sign_in_failure(&req.client, None, None, now).map_err(Problem::internal)?;
+            work.store().record_sign_in_failure(&req.client, None, now).map_err(Problem::internal)?;
             return Ok(wrong);
         };
-        if user.locked_until.is_some_and(|t| t > now) {
-            store.record_sign_in_failure(&req.client, None, None, now).map_err(Problem::internal)?;
-            return Ok(Outcome::Failed(
-                "Dit account is tijdelijk geblokkeerd na herhaalde mislukte pogingen. Probeer het over een kwartier opnieuw.",
-                "This account is locked for a while after repeated failed attempts. Try again in a quarter of an hour.",
-            ));
-        }
-        if user.disabled || !verify_password(&password, &hash) {
-            let lock = work.policy.lock_until(user.failed_logins + 1, now);
-            store.record_sign_in_failure(&req.client, Some(user.id), lock, now).map_err(Problem::internal)?;
+        let password_ok = verify_password(&password, &hash);
+        let mut store = work.store();
+        let locked = user.locked_until.is_some_and(|t| t > now);
+        if locked || user.disabled || !password_ok {
+            let failure = if locked {
+                None
+            } else {
+                // A lock that has run out starts the count again, so one typo does not lock the account anew.
+                let expired = user.locked_until.is_some_and(|t| t <= now);
+                let failures = if expired { 1 } else { user.failed_logins + 1 };
+                Some((user.id, failures, work.policy.lock_until(failures, now)))
+            };
+            store.record_sign_in_failure(&req.client, failure, now).map_err(Problem::internal)?;
+            if failure.is_some_and(|(_, _, lock)| lock.is_some()) {
+                eprintln!("sign-in: account {} locked after repeated failures", user.id);
+            }
             return Ok(wrong);
         }
         let token = new_token("wms_").map_err(|e| Problem::Internal(e.to_string()))?;
@@ -180,7 +201,6 @@ pub fn sign_in(work: &Work, req: &WorkRequest) -> WorkResponse {
             .map_err(Problem::internal)?;
         Ok(Outcome::SignedIn(token))
     })();
-    drop(store);
     match result {
         Ok(Outcome::SignedIn(token)) => {
             let next = safe_next(Some(get("next")));

@@ -68,6 +68,9 @@ pub struct Work {
     pub(crate) areas: Vec<(String, String)>,
     /// Whether cookies carry `Secure` (always in production; tests over plain HTTP clients may turn it off).
     pub(crate) secure_cookies: bool,
+    /// Whether the server runs behind a reverse proxy that appends the client's address to `X-Forwarded-For`
+    /// (then the last entry is the client; otherwise the header is ignored, since anyone can send it).
+    pub(crate) trusted_proxy: bool,
 }
 
 impl Work {
@@ -82,7 +85,15 @@ impl Work {
             items: request::items(&Catalogue::builtin()),
             areas: snapshot.areas.iter().map(|a| (a.id.clone(), a.name.clone())).collect(),
             secure_cookies: true,
+            trusted_proxy: false,
         }
+    }
+
+    /// Behind a reverse proxy (TLS termination): take the client's address from the last `X-Forwarded-For`
+    /// entry, so the limit on failed sign-ins applies per client and not to everyone behind the proxy at once.
+    pub fn with_trusted_proxy(mut self, trusted: bool) -> Work {
+        self.trusted_proxy = trusted;
+        self
     }
 
     /// The focus areas (id, name) the workspace knows, when the snapshot has none (a database not computed yet).
@@ -127,7 +138,7 @@ impl Work {
 
     /// The date request windows are checked against.
     pub(crate) fn today(&self) -> Date {
-        self.today.unwrap_or_else(|| request::date_of_unix(self.clock.now()))
+        self.today.unwrap_or_else(|| request::amsterdam_date(self.clock.now()))
     }
 
     pub(crate) fn now_rfc3339(&self) -> String {

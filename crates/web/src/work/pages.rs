@@ -184,6 +184,13 @@ pub fn route(app: &App, work: &Work, req: &WorkRequest, session: &Session) -> Re
     let who = &session.principal;
     let seg = segments(&req.path);
     let method = &req.method;
+    // Every form posts urlencoded, except the upload; another encoding would read as an empty form (and an
+    // empty request form would clear the answers), so it is refused.
+    let upload = seg.last() == Some(&"upload");
+    let urlencoded = req.content_type.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded");
+    if *method == Method::POST && !upload && !urlencoded && !req.body.is_empty() {
+        return Err(Problem::BadRequest("forms are sent as application/x-www-form-urlencoded".into()));
+    }
     match (method, seg.as_slice()) {
         (&Method::POST, ["afmelden"]) => auth::sign_out(work, req, session),
         (&Method::GET, ["werk"]) => {
@@ -222,7 +229,7 @@ pub fn route(app: &App, work: &Work, req: &WorkRequest, session: &Session) -> Re
             let fields = forms::parse_urlencoded(&String::from_utf8_lossy(&req.body));
             let submit = fields.iter().any(|(k, v)| k == "action" && v == "submit");
             let answers = answers_from_form(&fields);
-            match actions::save(work, who, year, area, answers.clone(), submit, "form") {
+            match actions::save(work, who, year, area, answers.clone(), submit, false, "form") {
                 Ok(_) => Ok(redirect(
                     req,
                     &format!("/werk/uitvraag/{year}/{area}"),
@@ -492,7 +499,7 @@ fn request_page_with(
             (lang.t("termijn ", "window ")) (view.round.round.opens.to_string()) " – " (view.round.round.closes.to_string())
             @if let Some(until) = view.submission.reopened_until { " · " (lang.t("heropend tot ", "reopened until ")) (until.to_string()) }
         }
-        @if view.submission.status == Status::Returned && !view.submission.comment.is_empty() {
+        @if matches!(view.submission.status, Status::Returned | Status::Draft) && !view.submission.comment.is_empty() {
             div class="message" role="note" id="review-comment" {
                 strong { (lang.t("Opmerking van de analist: ", "The analyst's comment: ")) } (view.submission.comment)
             }
@@ -541,7 +548,7 @@ fn request_page_with(
                         button type="submit" name="action" value="accept" id="accept" { (lang.t("Accepteren", "Accept")) }
                         button type="submit" name="action" value="return" class="secondary" id="return" { (lang.t("Terugsturen", "Return")) }
                     }
-                    @if view.submission.status != Status::NotStarted && view.submission.status != Status::Submitted || view.today > view.round.round.closes {
+                    @if view.submission.status == Status::Accepted || (view.today > view.round.round.closes && view.submission.status != Status::Submitted) {
                         button type="submit" name="action" value="reopen" class="secondary" id="reopen" { (lang.t("Heropenen", "Reopen")) }
                     }
                 }
@@ -732,24 +739,38 @@ fn audit_page(work: &Work, req: &WorkRequest, session: &Session) -> Result<WorkR
     Ok(page(lang, lang.t("Auditlog", "Audit log"), session, req, content))
 }
 
+/// A text for a CSV cell that a spreadsheet will not run as a formula: answers and explanations are typed by
+/// areas, and `=HYPERLINK(...)` opened by an analyst in Excel would act. Plain numbers (`-5`) stay as they are.
+pub fn csv_safe(text: String) -> String {
+    let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']) && text.trim().parse::<f64>().is_err();
+    if risky {
+        format!("'{text}")
+    } else {
+        text
+    }
+}
+
 fn audit_csv(work: &Work, req: &WorkRequest) -> Result<WorkResponse, Problem> {
     let log = work.store().audit_log(&audit_filter(req)).map_err(Problem::internal)?;
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = ["id", "at", "actor", "action", "area", "year", "item", "old_value", "new_value", "detail"];
     w.write_record(header).map_err(Problem::internal)?;
     for e in &log {
-        w.write_record([
-            e.id.to_string(),
-            e.at.clone(),
-            e.actor.clone(),
-            e.action.clone(),
-            e.area.clone().unwrap_or_default(),
-            e.year.map(|y| y.to_string()).unwrap_or_default(),
-            e.item.clone().unwrap_or_default(),
-            e.old_value.clone().unwrap_or_default(),
-            e.new_value.clone().unwrap_or_default(),
-            e.detail.clone(),
-        ])
+        w.write_record(
+            [
+                e.id.to_string(),
+                e.at.clone(),
+                e.actor.clone(),
+                e.action.clone(),
+                e.area.clone().unwrap_or_default(),
+                e.year.map(|y| y.to_string()).unwrap_or_default(),
+                e.item.clone().unwrap_or_default(),
+                e.old_value.clone().unwrap_or_default(),
+                e.new_value.clone().unwrap_or_default(),
+                e.detail.clone(),
+            ]
+            .map(csv_safe),
+        )
         .map_err(Problem::internal)?;
     }
     let body = w.into_inner().map_err(Problem::internal)?;
@@ -796,4 +817,17 @@ fn users_page(work: &Work, req: &WorkRequest, session: &Session) -> Result<WorkR
         }
     };
     Ok(page(lang, lang.t("Gebruikers", "Users"), session, req, content))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn csv_cells_are_not_formulas() {
+        use super::csv_safe;
+        assert_eq!(csv_safe("=HYPERLINK(\"x\")".into()), "'=HYPERLINK(\"x\")");
+        assert_eq!(csv_safe("@SUM(A1)".into()), "'@SUM(A1)");
+        assert_eq!(csv_safe("-5".into()), "-5");
+        assert_eq!(csv_safe("+31 6".into()), "'+31 6");
+        assert_eq!(csv_safe("120".into()), "120");
+    }
 }
