@@ -87,9 +87,24 @@ fn accounts_and_tokens_from_the_command_line() {
     assert_eq!(store.api_token_user(&wijkmonitor_access::token_hash(token)).unwrap(), None, "revoked");
     drop(store);
     ok(&["user", "enable", "--db", db, "--email", "an@ministry.example"]);
+    // A new password replaces the old hash.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wijkmonitor"))
+        .args(["user", "password", "--db", db, "--email", "an@ministry.example", "--password-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"another long passphrase\n").unwrap();
+    assert!(child.wait_with_output().unwrap().status.success());
+    let store = Store::open(std::path::Path::new(db)).unwrap();
+    let (_, new_hash) = store.user_by_email("an@ministry.example").unwrap().unwrap();
+    assert_ne!(new_hash, hash);
+    assert!(wijkmonitor_access::verify_password("another long passphrase", &new_hash));
+    drop(store);
     assert!(fails(&["user", "disable", "--db", db, "--email", "nobody@example.org"]).contains("no account"));
 
     let store = Store::open(std::path::Path::new(db)).unwrap();
     let actions: Vec<String> = store.audit_log(&Default::default()).unwrap().into_iter().map(|e| e.action).collect();
-    assert_eq!(actions, ["user_add", "user_add", "token_create", "user_disable", "user_enable"]);
+    assert_eq!(actions, ["user_add", "user_add", "token_create", "user_disable", "user_enable", "password_change"]);
 }

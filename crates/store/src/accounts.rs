@@ -141,7 +141,12 @@ impl Store {
         let id: Option<i64> =
             tx.query_row("SELECT id FROM users WHERE email = ?1", [email], |r| r.get(0)).optional()?;
         let id = id.ok_or_else(|| StoreError::Invalid(format!("no account for {email}")))?;
-        tx.execute("UPDATE users SET disabled = ?2 WHERE id = ?1", params![id, disabled])?;
+        // Enabling also lifts a lock-out, so an administrator can let someone in again at once.
+        tx.execute(
+            "UPDATE users SET disabled = ?2, failed_logins = CASE WHEN ?2 THEN failed_logins ELSE 0 END,
+                 locked_until = CASE WHEN ?2 THEN locked_until ELSE NULL END WHERE id = ?1",
+            params![id, disabled],
+        )?;
         if disabled {
             tx.execute("DELETE FROM sessions WHERE user_id = ?1", [id])?;
             tx.execute("UPDATE api_tokens SET revoked = 1 WHERE user_id = ?1", [id])?;
@@ -155,6 +160,32 @@ impl Store {
                 detail: email.to_string(),
                 old_value: Some((!disabled).to_string()),
                 new_value: Some(disabled.to_string()),
+                ..AuditEntry::default()
+            },
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Sets a new password hash (a reset by an administrator), ends the account's sessions and lifts a lock.
+    /// The audit row says that the password changed, never anything about it.
+    pub fn set_password(&mut self, email: &str, password_hash: &str, actor: &str, at: &str) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let id: Option<i64> =
+            tx.query_row("SELECT id FROM users WHERE email = ?1", [email], |r| r.get(0)).optional()?;
+        let id = id.ok_or_else(|| StoreError::Invalid(format!("no account for {email}")))?;
+        tx.execute(
+            "UPDATE users SET password_hash = ?2, failed_logins = 0, locked_until = NULL WHERE id = ?1",
+            params![id, password_hash],
+        )?;
+        tx.execute("DELETE FROM sessions WHERE user_id = ?1", [id])?;
+        insert_audit(
+            &tx,
+            &AuditEntry {
+                at: at.to_string(),
+                actor: actor.to_string(),
+                action: "password_change".into(),
+                detail: email.to_string(),
                 ..AuditEntry::default()
             },
         )?;

@@ -90,7 +90,9 @@ pub fn serve(
 }
 
 fn run(app: axum::Router, addr: SocketAddr, ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_io().build()?;
+    // Workspace requests run on blocking threads but take turns on one database lock; a few threads suffice,
+    // and each more would only cost its stack.
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_io().max_blocking_threads(8).build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         ready(listener.local_addr()?);

@@ -252,7 +252,8 @@ pub fn document() -> Value {
                 "ReviewBody": { "type": "object", "required": ["action"], "properties": {
                     "action": { "type": "string", "enum": ["accept", "return", "reopen"] }, "comment": { "type": "string" } } },
                 "RoundBody": { "type": "object", "required": ["year"], "properties": {
-                    "year": { "type": "integer" }, "opens": { "type": "string", "format": "date" }, "closes": { "type": "string", "format": "date" } } },
+                    "year": { "type": "integer" }, "opens": { "type": "string", "format": "date" }, "closes": { "type": "string", "format": "date" },
+                    "items": { "type": "array", "items": { "type": "string" }, "description": "The request items (indicator ids) of the round; all when not given. A part needs its total." } } },
                 "Figure": fig,
                 "Meta": meta,
                 "Import": import,

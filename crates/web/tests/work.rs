@@ -917,3 +917,28 @@ async fn only_accepted_figures_are_published_and_a_reopening_withdraws_them() {
     let last = log.last().unwrap();
     assert_eq!((last.action.as_str(), last.new_value.as_deref()), ("publish", Some(OWN)));
 }
+
+#[tokio::test]
+async fn an_analyst_chooses_the_items_of_a_round() {
+    let e = env();
+    let analyst = token_for(&e.db, ANALYST);
+    let editor = token_for(&e.db, EDITOR);
+    let open = |body: Value| api(&e.router, Some(&analyst), Method::POST, "/api/v1/uitvraag", Some(body));
+    let a = open(json!({"year": 2026, "items": ["vve_children_attending", ITEM]})).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST, "a part without its total");
+    assert!(a.json()["error"]["message"].as_str().unwrap_or("").contains("vve_children_indicated"));
+    assert_eq!(open(json!({"year": 2026, "items": ["nope"]})).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(open(json!({"year": 2026, "items": []})).await.status, StatusCode::BAD_REQUEST);
+    let a = open(json!({"year": 2026, "opens": "2027-04-01", "closes": "2027-05-31",
+        "items": ["vve_children_attending", ITEM, "vve_children_indicated"]}))
+    .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+    let rounds = api(&e.router, Some(&editor), Method::GET, "/api/v1/uitvraag", None).await.json();
+    let round = rounds["rounds"].as_array().unwrap().iter().find(|r| r["year"] == 2026).cloned().unwrap();
+    assert_eq!(round["items"], json!([ITEM, "vve_children_indicated", "vve_children_attending"]), "in request order");
+    assert_eq!(round["opens"], "2027-04-01");
+    let view = api(&e.router, Some(&editor), Method::GET, &format!("/api/v1/uitvraag/2026/{OWN}"), None).await.json();
+    assert_eq!(view["items"].as_array().map(Vec::len), Some(3));
+    assert_eq!(view["editable"], false, "the window has not opened yet");
+    assert_eq!(open(json!({"year": 2026})).await.status, StatusCode::BAD_REQUEST, "one round per year");
+}

@@ -26,8 +26,22 @@ pub enum UserCommand {
     List(DbArgs),
     /// Disable an account: it can no longer sign in, its sessions end and its API tokens are revoked.
     Disable(EmailArgs),
-    /// Enable a disabled account again (its old API tokens stay revoked).
+    /// Enable a disabled account again and lift a lock-out (its old API tokens stay revoked).
     Enable(EmailArgs),
+    /// Set a new password, read from standard input (--password-stdin); ends the account's sessions.
+    Password(PasswordArgs),
+}
+
+#[derive(clap::Args)]
+pub struct PasswordArgs {
+    #[arg(long)]
+    pub email: String,
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// The database file.
+    #[arg(long, default_value = DEFAULT_DB)]
+    pub db: PathBuf,
 }
 
 #[derive(clap::Args)]
@@ -109,7 +123,26 @@ pub fn run(args: Args) -> Result<()> {
         UserCommand::List(a) => list(a),
         UserCommand::Disable(a) => set_disabled(a, true),
         UserCommand::Enable(a) => set_disabled(a, false),
+        UserCommand::Password(a) => set_password(a),
     }
+}
+
+/// Reads a password from the first line of standard input.
+fn read_password(password_stdin: bool) -> Result<String> {
+    if !password_stdin {
+        bail!("give the password on standard input with --password-stdin (never on the command line)");
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).context("cannot read the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+fn set_password(args: PasswordArgs) -> Result<()> {
+    let hash = hash_password(&read_password(args.password_stdin)?)?;
+    let mut store = open_existing_store(&args.db)?;
+    store.set_password(&args.email, &hash, CLI_ACTOR, &now_rfc3339())?;
+    println!("new password set for {}; its sessions have ended", args.email);
+    Ok(())
 }
 
 fn add(args: AddArgs) -> Result<()> {
@@ -130,13 +163,7 @@ fn add(args: AddArgs) -> Result<()> {
             bail!("unknown focus area '{area}'; known: {}", known.join(", "));
         }
     }
-    if !args.password_stdin {
-        bail!("give the password on standard input with --password-stdin (never on the command line)");
-    }
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).context("cannot read the password from standard input")?;
-    let password = line.trim_end_matches(['\r', '\n']);
-    let hash = hash_password(password)?;
+    let hash = hash_password(&read_password(args.password_stdin)?)?;
     let mut store = open_existing_store(&args.db)?;
     let created_at = now_rfc3339();
     store.add_user(

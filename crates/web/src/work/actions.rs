@@ -414,6 +414,7 @@ pub fn open_round(
     year: i32,
     opens: Option<Date>,
     closes: Option<Date>,
+    chosen: Option<Vec<String>>,
 ) -> Result<Round, Problem> {
     require(who, Permission::OpenRound)?;
     if !(2000..=2100).contains(&year) {
@@ -424,7 +425,31 @@ pub fn open_round(
     if round.closes < round.opens {
         return Err(Problem::BadRequest("the window closes before it opens".into()));
     }
-    let items: Vec<String> = work.items.iter().map(|i| i.indicator.clone()).collect();
+    let items: Vec<String> = match chosen {
+        None => work.items.iter().map(|i| i.indicator.clone()).collect(),
+        Some(chosen) => {
+            if chosen.is_empty() {
+                return Err(Problem::BadRequest("choose at least one item for the round".into()));
+            }
+            if let Some(unknown) = chosen.iter().find(|c| !work.items.iter().any(|i| &i.indicator == *c)) {
+                return Err(Problem::BadRequest(format!("'{unknown}' is not an item of the request")));
+            }
+            // A part is checked against its total, so a round that asks for the part asks for the total too.
+            let lone = work
+                .items
+                .iter()
+                .find(|i| chosen.contains(&i.indicator) && i.part_of.as_ref().is_some_and(|t| !chosen.contains(t)));
+            if let Some(part) = lone {
+                return Err(Problem::BadRequest(format!(
+                    "'{}' is part of '{}'; choose both or neither",
+                    part.indicator,
+                    part.part_of.as_deref().unwrap_or("")
+                )));
+            }
+            // In the order of the request, whatever order they were chosen in.
+            work.items.iter().filter(|i| chosen.contains(&i.indicator)).map(|i| i.indicator.clone()).collect()
+        }
+    };
     let at = work.now_rfc3339();
     let name = who.actor();
     work.store().open_round(&round, &items, actor(&name, &at)).map_err(|e| Problem::BadRequest(e.to_string()))?;

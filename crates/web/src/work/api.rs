@@ -40,6 +40,9 @@ struct RoundBody {
     opens: Option<String>,
     #[serde(default)]
     closes: Option<String>,
+    /// The request items of the round (indicator ids); all when not given.
+    #[serde(default)]
+    items: Option<Vec<String>>,
 }
 
 fn body<T: for<'de> Deserialize<'de>>(req: &WorkRequest) -> Result<T, Problem> {
@@ -101,7 +104,7 @@ pub fn route(app: &App, work: &Work, req: &WorkRequest, session: &Session) -> Re
                     })
                     .transpose()
             };
-            let round = actions::open_round(work, who, b.year, date(&b.opens)?, date(&b.closes)?)?;
+            let round = actions::open_round(work, who, b.year, date(&b.opens)?, date(&b.closes)?, b.items)?;
             Ok(WorkResponse::json(
                 StatusCode::CREATED,
                 &json!({ "year": round.year, "opens": round.opens, "closes": round.closes }),

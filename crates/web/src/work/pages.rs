@@ -208,7 +208,13 @@ pub fn route(app: &App, work: &Work, req: &WorkRequest, session: &Session) -> Re
                         .ok_or_else(|| Problem::BadRequest(format!("'{d}' is not a date (YYYY-MM-DD)"))),
                 }
             };
-            actions::open_round(work, who, year, date("opent")?, date("sluit")?)?;
+            let fields = forms::parse_urlencoded(&String::from_utf8_lossy(&req.body));
+            // The form always sends `kies`; a script posting only a year gets every item.
+            let chosen = fields
+                .iter()
+                .any(|(k, _)| k == "kies")
+                .then(|| fields.iter().filter(|(k, _)| k == "item").map(|(_, v)| v.clone()).collect::<Vec<_>>());
+            actions::open_round(work, who, year, date("opent")?, date("sluit")?, chosen)?;
             Ok(redirect(req, &format!("/werk/uitvraag/{year}"), "geopend"))
         }
         (&Method::GET, ["werk", "uitvraag", year]) => {
@@ -400,6 +406,18 @@ fn home(work: &Work, req: &WorkRequest, session: &Session) -> WorkResponse {
                     input type="date" id="opent" name="opent";
                     label for="sluit" { (lang.t("Sluit (standaard 15 juni)", "Closes (default 15 June)")) }
                     input type="date" id="sluit" name="sluit";
+                    span {}
+                    fieldset {
+                        legend { (lang.t("Vragen in deze ronde", "Items of this round")) }
+                        input type="hidden" name="kies" value="1";
+                        @for item in &work.items {
+                            div {
+                                input type="checkbox" id={"item-" (item.indicator)} name="item" value=(item.indicator) checked;
+                                " "
+                                label for={"item-" (item.indicator)} { (item.number) ". " (lang.t(&item.name_nl, &item.name_en)) }
+                            }
+                        }
+                    }
                     span {}
                     div { button type="submit" { (lang.t("Ronde openen", "Open round")) } }
                 }
