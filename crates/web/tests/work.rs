@@ -942,3 +942,21 @@ async fn an_analyst_chooses_the_items_of_a_round() {
     assert_eq!(view["editable"], false, "the window has not opened yet");
     assert_eq!(open(json!({"year": 2026})).await.status, StatusCode::BAD_REQUEST, "one round per year");
 }
+
+#[tokio::test]
+async fn a_second_sign_in_tab_does_not_break_the_first() {
+    let e = env();
+    let first = send(&e.router, Method::GET, "/aanmelden", &[], vec![]).await;
+    let token = first.cookie("wm_signin").expect("cookie");
+    let second = send(&e.router, Method::GET, "/aanmelden", &[("cookie", format!("wm_signin={token}"))], vec![]).await;
+    assert_eq!(hidden_csrf(&second.text()), token, "the second tab's form carries the same token");
+    let a = send(
+        &e.router,
+        Method::POST,
+        "/aanmelden",
+        &[("cookie", format!("wm_signin={token}")), ("content-type", "application/x-www-form-urlencoded".into())],
+        form(&[("csrf", &hidden_csrf(&first.text())), ("email", EDITOR), ("password", PASSWORD)]),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "the first tab's form still signs in");
+}

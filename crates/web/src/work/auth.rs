@@ -119,7 +119,9 @@ fn safe_next(next: Option<String>) -> String {
 /// The sign-in page, with a fresh double-submit token.
 pub fn sign_in_page(work: &Work, req: &WorkRequest, error: Option<(&str, &str)>) -> WorkResponse {
     let lang = req.lang();
-    let token = match new_token("s_") {
+    // A sign-in page open in another tab keeps working: the token of the browser's cookie is reused.
+    let existing = req.cookie(SIGN_IN_COOKIE).filter(|t| t.starts_with("s_") && t.len() == 45).map(str::to_string);
+    let token = match existing.map_or_else(|| new_token("s_"), Ok) {
         Ok(t) => t,
         Err(e) => return Problem::Internal(e.to_string()).respond(req, None),
     };

@@ -531,6 +531,8 @@ fn request_page_with(
             }
         }
         @if view.editable {
+            p class="note" { (lang.t("Sla tussendoor op als concept: na 30 minuten zonder activiteit wordt u afgemeld en gaat wat niet is opgeslagen verloren.",
+                "Save a draft now and then: after 30 minutes without activity you are signed out, and what was not saved is lost.")) }
             form method="post" action=(lang.href(&base)) novalidate {
                 input type="hidden" name="csrf" value=(session.csrf);
                 (answers_table(view, answers, errors, lang, true))
