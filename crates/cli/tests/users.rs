@@ -9,18 +9,23 @@ use std::process::{Command, Stdio};
 use support::{fails, ok};
 use wijkmonitor_store::Store;
 
-fn add(db: &str, args: &[&str], password: &str) -> std::process::Output {
-    let mut all = vec!["user", "add", "--db", db, "--password-stdin"];
-    all.extend_from_slice(args);
+/// Runs the binary with `input` on standard input.
+fn with_stdin(args: &[&str], input: &str) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_wijkmonitor"))
-        .args(&all)
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("the binary runs");
-    child.stdin.take().expect("stdin").write_all(format!("{password}\n").as_bytes()).expect("write the password");
+    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write to stdin");
     child.wait_with_output().expect("output")
+}
+
+fn add(db: &str, args: &[&str], password: &str) -> std::process::Output {
+    let mut all = vec!["user", "add", "--db", db, "--password-stdin"];
+    all.extend_from_slice(args);
+    with_stdin(&all, &format!("{password}\n"))
 }
 
 #[test]
@@ -88,15 +93,8 @@ fn accounts_and_tokens_from_the_command_line() {
     drop(store);
     ok(&["user", "enable", "--db", db, "--email", "an@ministry.example"]);
     // A new password replaces the old hash.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wijkmonitor"))
-        .args(["user", "password", "--db", db, "--email", "an@ministry.example", "--password-stdin"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(b"another long passphrase\n").unwrap();
-    assert!(child.wait_with_output().unwrap().status.success());
+    let args = ["user", "password", "--db", db, "--email", "an@ministry.example", "--password-stdin"];
+    assert!(with_stdin(&args, "another long passphrase\n").status.success());
     let store = Store::open(std::path::Path::new(db)).unwrap();
     let (_, new_hash) = store.user_by_email("an@ministry.example").unwrap().unwrap();
     assert_ne!(new_hash, hash);

@@ -528,6 +528,12 @@ pub fn date_of_unix(secs: i64) -> Date {
     Date { year, month, day }
 }
 
+/// A moment in seconds since 1970 as RFC 3339 UTC (`2026-05-01T12:00:00Z`), for records and the audit log.
+pub fn rfc3339(secs: i64) -> String {
+    let rem = secs.rem_euclid(86_400);
+    format!("{}T{:02}:{:02}:{:02}Z", date_of_unix(secs), rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
 /// Days since 1970-01-01 of a civil date (after Howard Hinnant).
 fn days_from_civil(year: i32, month: u32, day: u32) -> i64 {
     let y = i64::from(year) - i64::from(month <= 2);
@@ -663,6 +669,7 @@ mod tests {
     #[test]
     fn dates() {
         assert_eq!(date_of_unix(0), Date { year: 1970, month: 1, day: 1 });
+        assert_eq!(rfc3339(1_777_636_800 + 61), "2026-05-01T12:01:01Z");
         assert_eq!(date_of_unix(1_780_000_000), Date { year: 2026, month: 5, day: 28 });
         assert_eq!(add_days(Date { year: 2024, month: 2, day: 28 }, 2), Date { year: 2024, month: 3, day: 1 });
         assert_eq!(add_days(Date { year: 2025, month: 12, day: 31 }, 1), Date { year: 2026, month: 1, day: 1 });

@@ -54,6 +54,12 @@ fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
     })
 }
 
+/// The id of the account with this email, or an error naming the email.
+fn user_id(tx: &rusqlite::Transaction<'_>, email: &str) -> Result<i64> {
+    let id: Option<i64> = tx.query_row("SELECT id FROM users WHERE email = ?1", [email], |r| r.get(0)).optional()?;
+    id.ok_or_else(|| StoreError::Invalid(format!("no account for {email}")))
+}
+
 const USER_COLUMNS: &str = "id, email, role, disabled, created_at, failed_logins, locked_until";
 
 impl Store {
@@ -138,9 +144,7 @@ impl Store {
     /// Disables (or enables) an account; disabling also ends its sessions and revokes its API tokens.
     pub fn set_user_disabled(&mut self, email: &str, disabled: bool, actor: &str, at: &str) -> Result<()> {
         let tx = self.conn.transaction()?;
-        let id: Option<i64> =
-            tx.query_row("SELECT id FROM users WHERE email = ?1", [email], |r| r.get(0)).optional()?;
-        let id = id.ok_or_else(|| StoreError::Invalid(format!("no account for {email}")))?;
+        let id = user_id(&tx, email)?;
         // Enabling also lifts a lock-out, so an administrator can let someone in again at once.
         tx.execute(
             "UPDATE users SET disabled = ?2, failed_logins = CASE WHEN ?2 THEN failed_logins ELSE 0 END,
@@ -171,9 +175,7 @@ impl Store {
     /// The audit row says that the password changed, never anything about it.
     pub fn set_password(&mut self, email: &str, password_hash: &str, actor: &str, at: &str) -> Result<()> {
         let tx = self.conn.transaction()?;
-        let id: Option<i64> =
-            tx.query_row("SELECT id FROM users WHERE email = ?1", [email], |r| r.get(0)).optional()?;
-        let id = id.ok_or_else(|| StoreError::Invalid(format!("no account for {email}")))?;
+        let id = user_id(&tx, email)?;
         tx.execute(
             "UPDATE users SET password_hash = ?2, failed_logins = 0, locked_until = NULL WHERE id = ?1",
             params![id, password_hash],

@@ -7,14 +7,18 @@ use super::auth::Session;
 use super::{Work, WorkRequest, WorkResponse};
 use crate::http::App;
 use axum::http::{header, StatusCode};
+use serde_json::{json, Value as Json};
 use std::collections::BTreeMap;
 use wijkmonitor_access::{allows, Permission, Principal};
 use wijkmonitor_model::Value;
 use wijkmonitor_programme::params::Date;
+use wijkmonitor_programme::progress::{stimulans_payment, vhf_assessment};
 use wijkmonitor_programme::request::{
     self, add_days, Action, AnswerValue, FieldError, Item, RawAnswer, Round, Status, SubmissionState,
 };
 use wijkmonitor_programme::workbook;
+use wijkmonitor_programme::{AreaRegister, Entry, EntryValue, SchemeParams};
+use wijkmonitor_store::audit::{AuditEntry, AuditFilter};
 use wijkmonitor_store::request::{Actor, Review, StoredRound, Submission};
 use wijkmonitor_store::Store;
 
@@ -137,7 +141,7 @@ impl Problem {
                     .iter()
                     .find_map(|s| req.path.strip_suffix(s))
                     .unwrap_or(&req.path);
-                if trimmed.matches('/').count() >= 4 || trimmed.starts_with("/werk/uitvraag/") {
+                if trimmed.starts_with("/werk/uitvraag/") {
                     trimmed.to_string()
                 } else {
                     "/werk".to_string()
@@ -197,6 +201,39 @@ pub struct RequestView {
     /// Whether the person asking may review (return, accept, reopen).
     pub reviewer: bool,
     pub today: Date,
+}
+
+/// A year in a path.
+pub fn year_of(text: &str) -> Result<i32, Problem> {
+    text.parse().map_err(|_| Problem::NotFound(format!("'{text}' is not a year")))
+}
+
+/// A date as typed in a form or sent in JSON (`YYYY-MM-DD`); empty or absent is `None`.
+pub fn parse_date(text: Option<&str>) -> Result<Option<Date>, Problem> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) => {
+            Date::parse(t).map(Some).ok_or_else(|| Problem::BadRequest(format!("'{t}' is not a date (YYYY-MM-DD)")))
+        }
+    }
+}
+
+/// The audit log, filtered by the request's `gebied` and `jaar` parameters.
+pub fn audit_log(work: &Work, who: &Principal, req: &WorkRequest) -> Result<Vec<AuditEntry>, Problem> {
+    require(who, Permission::ReadAudit)?;
+    let filter = AuditFilter {
+        area: req.param("gebied").filter(|a| !a.is_empty()),
+        year: req.param("jaar").and_then(|y| y.parse().ok()),
+    };
+    work.store().audit_log(&filter).map_err(Problem::internal)
+}
+
+/// An area's name and its register entries.
+pub fn register(work: &Work, who: &Principal, area: &str) -> Result<(String, Vec<Entry>), Problem> {
+    let name = area_exists(work, area)?;
+    require(who, Permission::ReadRegister(area))?;
+    let entries = work.store().register_entries(Some(area)).map_err(Problem::internal)?;
+    Ok((name, entries))
 }
 
 fn area_exists(work: &Work, area: &str) -> Result<String, Problem> {
@@ -520,4 +557,59 @@ pub fn publish(app: &App, work: &Work, who: &Principal, year: i32) -> Result<usi
     drop(store);
     app.replace_snapshot(snapshot);
     Ok(areas.len())
+}
+
+/// The register of one area as JSON: every entry with its source, and the progress lines that follow from the
+/// scheme rules (in Dutch and English).
+pub fn register_json(area: &str, entries: &[Entry], current_year: i32) -> Json {
+    let params = SchemeParams::builtin();
+    let mut progress = Vec::new();
+    match AreaRegister::from_entries(entries, &params) {
+        Ok(registers) => {
+            for reg in &registers {
+                for a in &reg.woontop {
+                    if let (Some(total), Some(affordable)) = (a.planned_starts_total, a.planned_affordable) {
+                        progress.push(json!({
+                            "nl": format!("Woontop-afspraak ({}): {total:.0} geplande bouwstarts 2025-2029, waarvan {affordable:.0} betaalbaar.", a.year),
+                            "en": format!("Woontop agreement ({}): {total:.0} planned construction starts 2025-2029, of which {affordable:.0} affordable.", a.year),
+                        }));
+                    }
+                }
+                for s in &reg.stimulans {
+                    let p = stimulans_payment(s, &params);
+                    if let Some((year, amount)) = p.payment {
+                        progress.push(json!({
+                            "nl": format!("Realisatiestimulans: {:.0} betaalbare starts in {} geven EUR {amount:.0}, uit te betalen in {year}.", p.affordable_starts, p.start_year),
+                            "en": format!("Realisatiestimulans: {:.0} affordable starts in {} give EUR {amount:.0}, paid in {year}.", p.affordable_starts, p.start_year),
+                        }));
+                    }
+                }
+                for t in &reg.vhf {
+                    let v = vhf_assessment(t, &params, current_year);
+                    if let (Some(requested), Some(granted)) = (t.dwellings_requested, t.dwellings_granted) {
+                        let flag = match v.cofinancing_below_minimum {
+                            Some(true) => (" Cofinanciering onder het minimum.", " Co-financing below the minimum."),
+                            _ => ("", ""),
+                        };
+                        progress.push(json!({
+                            "nl": format!("Volkshuisvestingsfonds {}: {granted:.0} van {requested:.0} aangevraagde woningen toegekend{}.{}",
+                                t.tranche, v.deadline_year.map(|d| format!(", gereed uiterlijk {d}")).unwrap_or_default(), flag.0),
+                            "en": format!("Housing Fund {}: {granted:.0} of {requested:.0} requested dwellings granted{}.{}",
+                                t.tranche, v.deadline_year.map(|d| format!(", due by {d}")).unwrap_or_default(), flag.1),
+                        }));
+                    }
+                }
+            }
+        }
+        Err(e) => progress.push(json!({ "nl": format!("Het register is niet consistent: {e}"), "en": format!("The register is not consistent: {e}") })),
+    }
+    json!({
+        "area_id": area,
+        "entries": entries.iter().map(|e| json!({
+            "scheme": e.scheme.as_str(), "year": e.year, "instance": e.instance, "item": e.item,
+            "value": match &e.value { EntryValue::Number(n) => json!(n), EntryValue::Text(t) => json!(t) },
+            "source": e.source, "synthetic": e.synthetic,
+        })).collect::<Vec<_>>(),
+        "progress": progress,
+    })
 }

@@ -3,7 +3,7 @@
 //! authenticate with `Authorization: Bearer <token>` (from `wijkmonitor token create`); the same authorisation
 //! applies as for the pages, through the same actions.
 
-use super::actions::{self, require, Problem};
+use super::actions::{self, parse_date, register_json, require, year_of, Problem};
 use super::auth::Session;
 use super::{Work, WorkRequest, WorkResponse};
 use crate::http::App;
@@ -12,9 +12,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use wijkmonitor_access::{Permission, Principal};
-use wijkmonitor_programme::progress::{stimulans_payment, vhf_assessment};
 use wijkmonitor_programme::request::{Action, RawAnswer};
-use wijkmonitor_programme::{AreaRegister, Entry, EntryValue, SchemeParams};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -47,10 +45,6 @@ struct RoundBody {
 
 fn body<T: for<'de> Deserialize<'de>>(req: &WorkRequest) -> Result<T, Problem> {
     serde_json::from_slice(&req.body).map_err(|e| Problem::BadRequest(format!("the JSON body is not valid: {e}")))
-}
-
-fn year_of(text: &str) -> Result<i32, Problem> {
-    text.parse().map_err(|_| Problem::NotFound(format!("'{text}' is not a year")))
 }
 
 fn ok(value: Value) -> Result<WorkResponse, Problem> {
@@ -96,15 +90,8 @@ pub fn route(app: &App, work: &Work, req: &WorkRequest, session: &Session) -> Re
         }
         (&Method::POST, ["uitvraag"]) => {
             let b: RoundBody = body(req)?;
-            let date = |d: &Option<String>| -> Result<_, Problem> {
-                d.as_deref()
-                    .map(|t| {
-                        wijkmonitor_programme::params::Date::parse(t)
-                            .ok_or_else(|| Problem::BadRequest(format!("'{t}' is not a date (YYYY-MM-DD)")))
-                    })
-                    .transpose()
-            };
-            let round = actions::open_round(work, who, b.year, date(&b.opens)?, date(&b.closes)?, b.items)?;
+            let (opens, closes) = (parse_date(b.opens.as_deref())?, parse_date(b.closes.as_deref())?);
+            let round = actions::open_round(work, who, b.year, opens, closes, b.items)?;
             Ok(WorkResponse::json(
                 StatusCode::CREATED,
                 &json!({ "year": round.year, "opens": round.opens, "closes": round.closes }),
@@ -148,78 +135,13 @@ pub fn route(app: &App, work: &Work, req: &WorkRequest, session: &Session) -> Re
             ok(json!({ "status": status }))
         }
         (&Method::GET, ["register", area]) => {
-            work.area_name(area).ok_or_else(|| Problem::NotFound(format!("no focus area '{area}'")))?;
-            require(who, Permission::ReadRegister(area))?;
-            let entries = work.store().register_entries(Some(area)).map_err(Problem::internal)?;
+            let (_, entries) = actions::register(work, who, area)?;
             ok(register_json(area, &entries, work.today().year))
         }
-        (&Method::GET, ["audit"]) => {
-            require(who, Permission::ReadAudit)?;
-            let filter = wijkmonitor_store::audit::AuditFilter {
-                area: req.param("gebied").filter(|a| !a.is_empty()),
-                year: req.param("jaar").and_then(|y| y.parse().ok()),
-            };
-            let log = work.store().audit_log(&filter).map_err(Problem::internal)?;
-            ok(json!({ "entries": log }))
-        }
+        (&Method::GET, ["audit"]) => ok(json!({ "entries": actions::audit_log(work, who, req)? })),
         _ => {
             require(who, Permission::Workspace)?;
             Err(Problem::NotFound(format!("no API resource at {} {}", req.method, req.path)))
         }
     }
-}
-
-/// The register of one area as JSON: every entry with its source, and the progress lines that follow from the
-/// scheme rules (in Dutch and English).
-pub fn register_json(area: &str, entries: &[Entry], current_year: i32) -> Value {
-    let params = SchemeParams::builtin();
-    let mut progress = Vec::new();
-    match AreaRegister::from_entries(entries, &params) {
-        Ok(registers) => {
-            for reg in &registers {
-                for a in &reg.woontop {
-                    if let (Some(total), Some(affordable)) = (a.planned_starts_total, a.planned_affordable) {
-                        progress.push(json!({
-                            "nl": format!("Woontop-afspraak ({}): {total:.0} geplande bouwstarts 2025-2029, waarvan {affordable:.0} betaalbaar.", a.year),
-                            "en": format!("Woontop agreement ({}): {total:.0} planned construction starts 2025-2029, of which {affordable:.0} affordable.", a.year),
-                        }));
-                    }
-                }
-                for s in &reg.stimulans {
-                    let p = stimulans_payment(s, &params);
-                    if let Some((year, amount)) = p.payment {
-                        progress.push(json!({
-                            "nl": format!("Realisatiestimulans: {:.0} betaalbare starts in {} geven EUR {amount:.0}, uit te betalen in {year}.", p.affordable_starts, p.start_year),
-                            "en": format!("Realisatiestimulans: {:.0} affordable starts in {} give EUR {amount:.0}, paid in {year}.", p.affordable_starts, p.start_year),
-                        }));
-                    }
-                }
-                for t in &reg.vhf {
-                    let v = vhf_assessment(t, &params, current_year);
-                    if let (Some(requested), Some(granted)) = (t.dwellings_requested, t.dwellings_granted) {
-                        let flag = match v.cofinancing_below_minimum {
-                            Some(true) => (" Cofinanciering onder het minimum.", " Co-financing below the minimum."),
-                            _ => ("", ""),
-                        };
-                        progress.push(json!({
-                            "nl": format!("Volkshuisvestingsfonds {}: {granted:.0} van {requested:.0} aangevraagde woningen toegekend{}.{}",
-                                t.tranche, v.deadline_year.map(|d| format!(", gereed uiterlijk {d}")).unwrap_or_default(), flag.0),
-                            "en": format!("Housing Fund {}: {granted:.0} of {requested:.0} requested dwellings granted{}.{}",
-                                t.tranche, v.deadline_year.map(|d| format!(", due by {d}")).unwrap_or_default(), flag.1),
-                        }));
-                    }
-                }
-            }
-        }
-        Err(e) => progress.push(json!({ "nl": format!("Het register is niet consistent: {e}"), "en": format!("The register is not consistent: {e}") })),
-    }
-    json!({
-        "area_id": area,
-        "entries": entries.iter().map(|e| json!({
-            "scheme": e.scheme.as_str(), "year": e.year, "instance": e.instance, "item": e.item,
-            "value": match &e.value { EntryValue::Number(n) => json!(n), EntryValue::Text(t) => json!(t) },
-            "source": e.source, "synthetic": e.synthetic,
-        })).collect::<Vec<_>>(),
-        "progress": progress,
-    })
 }

@@ -142,10 +142,7 @@ impl Work {
     }
 
     pub(crate) fn now_rfc3339(&self) -> String {
-        let now = self.clock.now();
-        let d = request::date_of_unix(now);
-        let rem = now.rem_euclid(86_400);
-        format!("{d}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+        request::rfc3339(self.clock.now())
     }
 
     pub(crate) fn area_name(&self, id: &str) -> Option<&str> {

@@ -2,7 +2,7 @@
 //! a POST answers with a redirect (and a message in the query) or, when answers do not validate, with the same
 //! form again showing what was typed and a message next to each field.
 
-use super::actions::{self, require, Problem, RequestView};
+use super::actions::{self, parse_date, require, year_of, Problem, RequestView};
 use super::auth::{self, Session};
 use super::forms;
 use super::{Work, WorkRequest, WorkResponse};
@@ -13,7 +13,6 @@ use maud::{html, Markup, DOCTYPE};
 use std::collections::BTreeMap;
 use wijkmonitor_access::{allows, Permission, Principal, Role};
 use wijkmonitor_model::catalogue::InputKind;
-use wijkmonitor_programme::params::Date;
 use wijkmonitor_programme::request::{Action, FieldError, RawAnswer, Status};
 
 /// Percent-encodes a text for a query value.
@@ -170,10 +169,6 @@ fn segments(path: &str) -> Vec<&str> {
     path.trim_matches('/').split('/').collect()
 }
 
-fn year_of(text: &str) -> Result<i32, Problem> {
-    text.parse().map_err(|_| Problem::NotFound(format!("'{text}' is not a year")))
-}
-
 fn redirect(req: &WorkRequest, path: &str, message: &str) -> WorkResponse {
     let lang = req.lang();
     WorkResponse::redirect(&lang.href(&format!("{path}?bericht={message}")))
@@ -200,14 +195,7 @@ pub fn route(app: &App, work: &Work, req: &WorkRequest, session: &Session) -> Re
         (&Method::POST, ["werk", "uitvraag"]) => {
             let year = year_of(forms::field(req, "jaar").unwrap_or_default().trim())
                 .map_err(|_| Problem::BadRequest("give the year the figures are about".into()))?;
-            let date = |name: &str| -> Result<Option<Date>, Problem> {
-                match forms::field(req, name).filter(|d| !d.trim().is_empty()) {
-                    None => Ok(None),
-                    Some(d) => Date::parse(d.trim())
-                        .map(Some)
-                        .ok_or_else(|| Problem::BadRequest(format!("'{d}' is not a date (YYYY-MM-DD)"))),
-                }
-            };
+            let date = |name: &str| parse_date(forms::field(req, name).as_deref());
             let fields = forms::parse_urlencoded(&String::from_utf8_lossy(&req.body));
             // The form always sends `kies`; a script posting only a year gets every item.
             let chosen = fields
@@ -307,14 +295,8 @@ pub fn route(app: &App, work: &Work, req: &WorkRequest, session: &Session) -> Re
             }
         }
         (&Method::GET, ["werk", "register", area]) => register_page(work, req, session, area),
-        (&Method::GET, ["werk", "audit"]) => {
-            require(who, Permission::ReadAudit)?;
-            Ok(audit_page(work, req, session)?)
-        }
-        (&Method::GET, ["werk", "audit.csv"]) => {
-            require(who, Permission::ReadAudit)?;
-            audit_csv(work, req)
-        }
+        (&Method::GET, ["werk", "audit"]) => audit_page(work, req, session),
+        (&Method::GET, ["werk", "audit.csv"]) => audit_csv(work, req, who),
         (&Method::GET, ["werk", "gebruikers"]) => {
             require(who, Permission::ManageUsers)?;
             users_page(work, req, session)
@@ -669,10 +651,8 @@ fn answers_table(
 
 fn register_page(work: &Work, req: &WorkRequest, session: &Session, area: &str) -> Result<WorkResponse, Problem> {
     let lang = req.lang();
-    let name = work.area_name(area).ok_or_else(|| Problem::NotFound(format!("no focus area '{area}'")))?.to_string();
-    require(&session.principal, Permission::ReadRegister(area))?;
-    let entries = work.store().register_entries(Some(area)).map_err(Problem::internal)?;
-    let summary = super::api::register_json(area, &entries, work.today().year);
+    let (name, entries) = actions::register(work, &session.principal, area)?;
+    let summary = actions::register_json(area, &entries, work.today().year);
     let content = html! {
         h1 { (name) ": " (lang.t("programmaregister", "programme register")) }
         p class="lead" { (lang.t("Afspraken, toekenningen, budgetten en aanwijzingen van het gebied, met de bron van elk cijfer. Synthetische demogegevens zijn als zodanig gemarkeerd.",
@@ -717,17 +697,9 @@ fn register_page(work: &Work, req: &WorkRequest, session: &Session, area: &str) 
     Ok(page(lang, &format!("{name} · register"), session, req, content))
 }
 
-fn audit_filter(req: &WorkRequest) -> wijkmonitor_store::audit::AuditFilter {
-    wijkmonitor_store::audit::AuditFilter {
-        area: req.param("gebied").filter(|a| !a.is_empty()),
-        year: req.param("jaar").and_then(|y| y.parse().ok()),
-    }
-}
-
 fn audit_page(work: &Work, req: &WorkRequest, session: &Session) -> Result<WorkResponse, Problem> {
     let lang = req.lang();
-    let filter = audit_filter(req);
-    let log = work.store().audit_log(&filter).map_err(Problem::internal)?;
+    let log = actions::audit_log(work, &session.principal, req)?;
     let query = req.query.split('&').filter(|p| !p.starts_with("lang=")).collect::<Vec<_>>().join("&");
     let csv = if query.is_empty() { "/werk/audit.csv".to_string() } else { format!("/werk/audit.csv?{query}") };
     let content = html! {
@@ -770,8 +742,8 @@ pub fn csv_safe(text: String) -> String {
     }
 }
 
-fn audit_csv(work: &Work, req: &WorkRequest) -> Result<WorkResponse, Problem> {
-    let log = work.store().audit_log(&audit_filter(req)).map_err(Problem::internal)?;
+fn audit_csv(work: &Work, req: &WorkRequest, who: &Principal) -> Result<WorkResponse, Problem> {
+    let log = actions::audit_log(work, who, req)?;
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = ["id", "at", "actor", "action", "area", "year", "item", "old_value", "new_value", "detail"];
     w.write_record(header).map_err(Problem::internal)?;
