@@ -54,6 +54,9 @@ pub enum Reason {
     PartialCoverage = 11,
     /// A weighted figure for which some buurten's weights came from the nearest year that has them.
     NearestYearWeights = 12,
+    /// Disclosure control: suppressed because a linked indicator (a count and its rate) is secret here and this
+    /// figure, with published bases, would give it back.
+    Linked = 13,
 }
 
 impl Reason {
@@ -71,6 +74,7 @@ impl Reason {
             10 => Reason::NoThreshold,
             11 => Reason::PartialCoverage,
             12 => Reason::NearestYearWeights,
+            13 => Reason::Linked,
             _ => Reason::None,
         }
     }
@@ -90,6 +94,7 @@ impl Reason {
             Reason::NoThreshold => "no_threshold",
             Reason::PartialCoverage => "partial_coverage",
             Reason::NearestYearWeights => "nearest_year_weights",
+            Reason::Linked => "linked_suppression",
         }
     }
 }

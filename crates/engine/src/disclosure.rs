@@ -6,11 +6,19 @@
 //!    thresholds apply to every aggregate again, not only to the buurten CBS already protected.
 //! 2. **Complementary suppression.** Published figures are linked by additive relations: a municipality is its
 //!    area plus the rest, an area is its buurten, all areas are the areas, a wijk is its buurten, a gemeente is
-//!    its wijken. Anyone who knows all but one figure of a relation can compute the last by subtraction (for
+//!    its wijken, the Netherlands is its gemeenten. Anyone who knows all but one figure of a relation can compute the last by subtraction (for
 //!    ratios, approximately, from the published bases). The engine plays that attacker: it recovers every figure
 //!    that is the only unknown of a relation, repeatedly, and whenever a secret figure would be recovered it
 //!    suppresses one more published figure of that relation (the smallest child, else the parent) and starts
 //!    again, until no secret figure can be recovered.
+//!
+//! 3. **Linked indicators.** Some indicators give each other away at the same region and period: a count and
+//!    its rate (`wmo_clients` and `wmo_clients_per_1000`: rate × inhabitants / 1000 is the count), a count and
+//!    the share of it (`youth_care`, `youth_care_share`). The catalogue declares these links
+//!    ([`wijkmonitor_model::catalogue::DisclosureLink`]); a figure that is secret in one indicator is made secret
+//!    in every indicator it is linked to, and complementary suppression runs again on what changed, until
+//!    nothing travels any more. The suppression patterns of linked indicators end up equal, so the attacker
+//!    learns nothing from combining them that one of them alone would not tell.
 //!
 //! For indicators supplied per focus area ([`crate::area_level`]) the only figures are those of the areas and
 //! of all areas together, and the total is the sum over the areas that had a number. The one relation is then
@@ -95,15 +103,29 @@ pub fn relations(geo: &Geography, period: usize) -> Vec<(u32, Vec<u32>)> {
     if let Some(all) = all_target {
         relations.push((all, all_areas));
     }
+    // The Netherlands is its gemeenten. Where the dataset holds only some of them and the Netherlands has its own
+    // figure, this does not hold exactly, and protecting against it only costs a gemeente figure next to one
+    // that is secret anyway.
+    let gemeenten: Vec<u32> =
+        geo.targets.iter().enumerate().filter(|(_, t)| t.kind == TargetKind::Gemeente).map(|(i, _)| i as u32).collect();
+    if let Some(nl) = geo.targets.iter().position(|t| t.kind == TargetKind::Netherlands) {
+        if !gemeenten.is_empty() {
+            relations.push((nl as u32, gemeenten));
+        }
+    }
     relations
 }
 
-/// Applies primary and complementary suppression to every figure.
+/// Applies primary and complementary suppression to every figure, and lets suppression travel along the
+/// catalogue's links between indicators.
 pub fn apply(results: &mut Results, geo: &Geography, catalogue: &Catalogue, rules: &DisclosureRules) {
     let n_periods = results.periods.len();
     let relations_per_period: Vec<Vec<(u32, Vec<u32>)>> = (0..n_periods).map(|p| relations(geo, p)).collect();
     let priority: Vec<u8> = geo.targets.iter().map(|t| keep_priority(t.kind)).collect();
     let all_areas = geo.target(crate::geography::ALL_AREAS_ID);
+    // The relations of an indicator's column: area-level indicators have only "all areas = the areas that
+    // supplied a figure", taken before primary suppression.
+    let mut area_relations: Vec<Option<Vec<(u32, Vec<u32>)>>> = vec![None; results.columns.len()];
     for i in 0..results.indicators.len() {
         let Some(indicator) = catalogue.indicator(&results.indicators[i]) else { continue };
         let rule = rules.get(&indicator.disclosure);
@@ -114,11 +136,11 @@ pub fn apply(results: &mut Results, geo: &Geography, catalogue: &Catalogue, rule
             // The buurt relations say nothing about area-level figures (their buurten, wijken and gemeenten have
             // none), and playing the attacker over them would "recover" and then suppress cells that hold no
             // figure at all.
-            let area_relations: Vec<(u32, Vec<u32>)> = match (area_level, all_areas) {
-                (true, Some(all)) => vec![(all as u32, crate::area_level::contributors(col, geo))],
-                _ => Vec::new(),
-            };
-            let relations = if area_level { &area_relations } else { buurt_relations };
+            if let (true, Some(all)) = (area_level, all_areas) {
+                area_relations[i * n_periods + p] =
+                    Some(vec![(all as u32, crate::area_level::contributors(col, geo))]);
+            }
+            let relations = area_relations[i * n_periods + p].as_deref().unwrap_or(buurt_relations);
             if let Some(rule) = rule {
                 for t in 0..col.value.len() {
                     if col.status[t] == crate::dataset::ABSENT {
@@ -157,6 +179,45 @@ pub fn apply(results: &mut Results, geo: &Geography, catalogue: &Catalogue, rule
                 }
             }
             complementary(col, relations, &priority);
+        }
+    }
+    // Let suppression travel along the links, then protect what it suppressed, until nothing moves. Every round
+    // only adds suppressions, so this ends.
+    let edges: Vec<(usize, usize)> = catalogue
+        .links
+        .iter()
+        .flat_map(|l| l.directions())
+        .filter_map(|(from, to)| Some((results.indicator_index(from)?, results.indicator_index(to)?)))
+        .collect();
+    loop {
+        let mut touched = Vec::new();
+        for &(from, to) in &edges {
+            for p in 0..n_periods {
+                let secret: Vec<usize> = {
+                    let col = results.column(from, p);
+                    (0..col.status.len()).filter(|&t| col.status[t] == SECRET).collect()
+                };
+                let col = results.column_mut(to, p);
+                let mut moved = false;
+                for t in secret {
+                    if !col.value[t].is_nan() {
+                        suppress(col, t, Reason::Linked);
+                        moved = true;
+                    }
+                }
+                if moved {
+                    touched.push((to, p));
+                }
+            }
+        }
+        if touched.is_empty() {
+            return;
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        for (i, p) in touched {
+            let relations = area_relations[i * n_periods + p].as_deref().unwrap_or(&relations_per_period[p]);
+            complementary(results.column_mut(i, p), relations, &priority);
         }
     }
 }

@@ -59,3 +59,6 @@ pub fn run(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod attacker_tests;

@@ -577,3 +577,30 @@ fn a_suppressed_area_figure_cannot_be_recovered_from_the_total() {
     }
     assert!(n_protected > 5, "the test should exercise complementary suppression ({n_protected} cases)");
 }
+
+/// The reproduction of a review finding: a buurt's Wmo count was secret, yet its rate per 1,000 inhabitants was
+/// published, and rate × inhabitants / 1000 gave the count back, for primary and complementary suppressions
+/// alike. Linked indicators are now suppressed together.
+#[test]
+fn a_secret_count_is_not_given_away_by_its_rate() {
+    let mut rows = Vec::new();
+    for (bu, inh, wmo) in [("BU00010001", 1000.0, 3.0), ("BU00010002", 1200.0, 12.0), ("BU00010003", 900.0, 20.0)] {
+        rows.push((bu, 2022, "inhabitants", Some(inh)));
+        rows.push((bu, 2022, "wmo_clients", Some(wmo)));
+    }
+    let f = Fixture::new(&rows, "a,Area A,GM0001,BU00010001,2022\na,Area A,GM0001,BU00010002,2022\n", &Crosswalk::default());
+    let mut secret_counts = 0;
+    for bu in ["BU00010001", "BU00010002", "BU00010003", "a", "rest:a", "WK000100", "GM0001"] {
+        let (count, count_status, ..) = f.get(bu, 2022, "wmo_clients");
+        let (rate, rate_status, rate_reason, _) = f.get(bu, 2022, "wmo_clients_per_1000");
+        assert_eq!(count_status == Status::Secret, rate_status == Status::Secret, "{bu}: {count:?} {rate:?}");
+        if count_status == Status::Secret {
+            secret_counts += 1;
+            assert!(rate.is_none());
+            assert!(matches!(rate_reason, Reason::Linked | Reason::BaseBelowThreshold | Reason::Complementary));
+        }
+    }
+    // The small buurt, and at least one figure protecting it.
+    assert!(secret_counts >= 2, "{secret_counts}");
+    assert_eq!(f.get("BU00010001", 2022, "wmo_clients").1, Status::Secret);
+}

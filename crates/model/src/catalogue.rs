@@ -204,6 +204,10 @@ pub struct Variable {
     /// How to recognise this variable in source files.
     #[serde(default, rename = "match")]
     pub matches: Vec<ColumnMatch>,
+    /// For a percentage: the count it is the share of (`youth_care_pct` is 100 × `youth_care` / its base), so
+    /// that a published mean of it, times its base, gives that count back (see [`Catalogue::required_links`]).
+    #[serde(default)]
+    pub share_of: Option<String>,
 }
 
 /// How an indicator is computed for an aggregate of buurten (an area, a rest of a municipality).
@@ -319,6 +323,52 @@ pub struct Indicator {
     pub request: Option<RequestItem>,
 }
 
+/// The known unit in the graph of [`Catalogue::required_links`]: a sum publishes its count "over 1".
+pub const GROUND: &str = "1";
+
+/// What two linked indicators share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkVia {
+    /// Both publish the same count (a count and a rate or share of it): each, with the published base, gives the
+    /// other back, so suppression travels both ways.
+    Numerator,
+    /// The first is the count the second (a rate or share) is taken of: when the count is secret, the rate and
+    /// its published numerator would give it back, so suppression travels from the count to the rate. (The other
+    /// way needs nothing more: a secret rate makes its numerator secret through their numerator link.)
+    Denominator,
+}
+
+impl LinkVia {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkVia::Numerator => "numerator",
+            LinkVia::Denominator => "denominator",
+        }
+    }
+}
+
+/// Two indicators that give each other away at the same region and period, so that disclosure control must
+/// suppress them together (`[[link]]` in the catalogue file).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisclosureLink {
+    /// For a denominator link: the count first, then the rate or share.
+    pub indicators: [String; 2],
+    pub via: LinkVia,
+}
+
+impl DisclosureLink {
+    /// The directions in which suppression travels: `(from, to)` pairs of indicator ids.
+    pub fn directions(&self) -> Vec<(&str, &str)> {
+        let [a, b] = &self.indicators;
+        match self.via {
+            LinkVia::Numerator => vec![(a.as_str(), b.as_str()), (b.as_str(), a.as_str())],
+            LinkVia::Denominator => vec![(a.as_str(), b.as_str())],
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CatalogueFile {
@@ -326,6 +376,8 @@ struct CatalogueFile {
     variable: Vec<Variable>,
     #[serde(default)]
     indicator: Vec<Indicator>,
+    #[serde(default)]
+    link: Vec<DisclosureLink>,
 }
 
 /// A problem with the catalogue file.
@@ -345,7 +397,62 @@ impl std::error::Error for CatalogueError {}
 pub struct Catalogue {
     pub variables: Vec<Variable>,
     pub indicators: Vec<Indicator>,
+    /// Indicators that give each other away (see [`DisclosureLink`]); exactly [`Catalogue::required_links`].
+    pub links: Vec<DisclosureLink>,
     by_id: HashMap<String, usize>,
+}
+
+/// Checks the declared links against [`Catalogue::required_links`] (a numerator link may name its two indicators
+/// in either order) and returns them in the canonical order.
+fn check_links(catalogue: &Catalogue, declared: Vec<DisclosureLink>) -> Result<Vec<DisclosureLink>, CatalogueError> {
+    let required = catalogue.required_links();
+    let canonical = |l: DisclosureLink| -> DisclosureLink {
+        let [a, b] = l.indicators;
+        match l.via {
+            LinkVia::Numerator if b < a => DisclosureLink { indicators: [b, a], via: l.via },
+            _ => DisclosureLink { indicators: [a, b], via: l.via },
+        }
+    };
+    let required: Vec<DisclosureLink> = required.into_iter().map(canonical).collect();
+    let mut seen = HashSet::new();
+    for link in declared {
+        for id in &link.indicators {
+            if catalogue.indicator(id).is_none() {
+                return Err(CatalogueError(format!("link names unknown indicator '{id}'")));
+            }
+        }
+        let link = canonical(link);
+        if !required.contains(&link) {
+            return Err(CatalogueError(format!(
+                "link {} - {} by {}: these indicators do not give each other away, so the link would only \
+                 suppress figures for nothing",
+                link.indicators[0],
+                link.indicators[1],
+                link.via.as_str()
+            )));
+        }
+        seen.insert(link);
+    }
+    for link in &required {
+        if !seen.contains(link) {
+            return Err(CatalogueError(format!(
+                "indicators '{}' and '{}' give each other away ({}); declare [[link]] indicators = [\"{}\", \
+                 \"{}\"] via = \"{}\" so that disclosure control suppresses them together",
+                link.indicators[0],
+                link.indicators[1],
+                match link.via {
+                    LinkVia::Numerator => "they publish the same count",
+                    LinkVia::Denominator => "the second is taken over the amount the first publishes, and the other figures give back the rest",
+                },
+                link.indicators[0],
+                link.indicators[1],
+                link.via.as_str()
+            )));
+        }
+    }
+    let mut links: Vec<DisclosureLink> = seen.into_iter().collect();
+    links.sort();
+    Ok(links)
 }
 
 /// Folds a title or unit to the letters and digits that carry its meaning: lowercase, accents removed,
@@ -393,6 +500,7 @@ impl Catalogue {
                     kind,
                     source: ind.supplied_by.as_str().to_string(),
                     matches: Vec::new(),
+                    share_of: None,
                 });
             }
         }
@@ -407,6 +515,19 @@ impl Catalogue {
             for m in &v.matches {
                 if m.title.is_none() && m.column.is_none() {
                     return Err(CatalogueError(format!("variable '{}': a match needs a title or a column", v.id)));
+                }
+            }
+        }
+        for v in &variables {
+            if let Some(count) = &v.share_of {
+                let ok = v.kind == VariableKind::Percentage
+                    && by_id.get(count).is_some_and(|&i| variables[i].kind == VariableKind::Count);
+                if !ok {
+                    return Err(CatalogueError(format!(
+                        "variable '{}' is declared the share of '{count}': only a percentage can be the share of a \
+                         count the catalogue declares",
+                        v.id
+                    )));
                 }
             }
         }
@@ -463,7 +584,106 @@ impl Catalogue {
                 }
             }
         }
-        Ok(Catalogue { variables, indicators: file.indicator, by_id })
+        let mut catalogue = Catalogue { variables, indicators: file.indicator, links: Vec::new(), by_id };
+        catalogue.links = check_links(&catalogue, file.link)?;
+        Ok(catalogue)
+    }
+
+    /// What an indicator publishes about amounts, as `(numerator, denominator)`: its value ties the amount of
+    /// the numerator to that of the denominator at each region. A sum publishes its count outright (the
+    /// denominator is [`GROUND`], the known unit); a ratio its numerator over its denominator; a weighted mean
+    /// of a percentage declared `share_of` a count publishes that count over the weight, any other weighted mean
+    /// its total (`mean × weight`) over the weight; a share at or below a threshold the part of its weight below
+    /// the threshold over the weight. Indicators that are not aggregated publish nothing of the kind.
+    pub fn published_amounts(&self, ind: &Indicator) -> Option<(String, String)> {
+        Some(match &ind.aggregation {
+            Aggregation::Sum { variable } => (variable.clone(), GROUND.to_string()),
+            Aggregation::Ratio { numerator, denominator, .. } => (numerator.clone(), denominator.clone()),
+            Aggregation::WeightedMean { variable, weight } => {
+                match self.variable(variable).and_then(|v| v.share_of.as_ref()) {
+                    Some(count) => (count.clone(), weight.clone()),
+                    None => (format!("{variable} x {weight}"), weight.clone()),
+                }
+            }
+            Aggregation::ShareAtOrBelow { variable, weight, threshold } => {
+                (format!("{weight} where {variable} <= {threshold}"), weight.clone())
+            }
+            Aggregation::None { .. } => return None,
+        })
+    }
+
+    /// The links disclosure control needs between the national indicators (those computed from buurten).
+    ///
+    /// At one region and period, the published indicators form a graph: amounts (counts, totals) are nodes and
+    /// each indicator is an edge between its numerator and its denominator (see [`Self::published_amounts`]);
+    /// a sum is an edge to the known unit. An indicator's value can be computed from the others exactly when
+    /// its two ends are connected without it, that is when it lies on a cycle. To break every cycle through a
+    /// secret indicator, it suffices to suppress the indicators next to it at its numerator on each such cycle.
+    /// So indicator `a` links to `b` when `b` touches `a`'s numerator (as its own numerator: a *numerator*
+    /// link, which then holds both ways; or as its denominator: a *denominator* link from `a` to `b`) and the
+    /// other ends of `a` and `b` are connected without `a`, `b` and that numerator. Counts that are the base of
+    /// other figures (inhabitants, households, dwellings) are thus never suppressed to protect a rate: the rate's
+    /// numerator is.
+    ///
+    /// The catalogue file must declare exactly these, so that every relation is visible where the indicators
+    /// are defined and a new indicator cannot forget one.
+    pub fn required_links(&self) -> Vec<DisclosureLink> {
+        let edges: Vec<(&str, String, String)> = self
+            .indicators
+            .iter()
+            .filter(|i| i.supplied_by == Supplier::National)
+            .filter_map(|i| self.published_amounts(i).map(|(num, den)| (i.id.as_str(), num, den)))
+            .collect();
+        // Whether `from` reaches `to` over the edges other than `skip`, through nodes other than `avoid`.
+        let connected = |from: &str, to: &str, skip: [usize; 2], avoid: &str| -> bool {
+            let mut seen: HashSet<&str> = HashSet::from([from]);
+            let mut stack = vec![from];
+            while let Some(node) = stack.pop() {
+                if node == to {
+                    return true;
+                }
+                for (e, (_, a, b)) in edges.iter().enumerate() {
+                    if skip.contains(&e) {
+                        continue;
+                    }
+                    let next = if a == node {
+                        b.as_str()
+                    } else if b == node {
+                        a.as_str()
+                    } else {
+                        continue;
+                    };
+                    if next != avoid && seen.insert(next) {
+                        stack.push(next);
+                    }
+                }
+            }
+            false
+        };
+        let mut links = Vec::new();
+        for (i, (a, num_a, den_a)) in edges.iter().enumerate() {
+            for (j, (b, num_b, den_b)) in edges.iter().enumerate() {
+                if i == j {
+                    continue;
+                }
+                let (via, other_b) = if num_b == num_a {
+                    (LinkVia::Numerator, den_b)
+                } else if den_b == num_a {
+                    (LinkVia::Denominator, num_b)
+                } else {
+                    continue;
+                };
+                // A numerator link is found from both ends; keep it once.
+                if via == LinkVia::Numerator && b < a {
+                    continue;
+                }
+                if connected(den_a, other_b, [i, j], num_a) {
+                    links.push(DisclosureLink { indicators: [a.to_string(), b.to_string()], via });
+                }
+            }
+        }
+        links.sort();
+        links
     }
 
     /// The catalogue shipped with wijkmonitor.

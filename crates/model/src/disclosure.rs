@@ -86,9 +86,33 @@ impl DisclosureRules {
     }
 }
 
+/// The reason the public learns for a figure suppressed by disclosure control, given the detailed reason the
+/// engine stored. A small value, a complementary suppression and a suppression along a link all read
+/// `suppressed`: were the reasons told apart, a reader would know which secret figure of a relation is the
+/// small one (at most 7 Wmo clients, say) and which ones only protect it. A base below the threshold stays as
+/// it is, since the base is published anyway. Analysts keep the detail (`wijkmonitor export --computed`).
+pub fn public_reason(reason: &str) -> &str {
+    match reason {
+        "small_value" | "complementary_suppression" | "linked_suppression" => PUBLIC_SUPPRESSED,
+        other => other,
+    }
+}
+
+/// The one public reason of a suppressed figure (see [`public_reason`]).
+pub const PUBLIC_SUPPRESSED: &str = "suppressed";
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_public_cannot_tell_a_small_value_from_the_figures_that_protect_it() {
+        for detail in ["small_value", "complementary_suppression", "linked_suppression"] {
+            assert_eq!(public_reason(detail), "suppressed");
+        }
+        assert_eq!(public_reason("base_below_threshold"), "base_below_threshold");
+        assert_eq!(public_reason("partial_coverage"), "partial_coverage");
+    }
 
     #[test]
     fn builtin_rules_carry_the_cbs_thresholds() {

@@ -85,12 +85,9 @@ pub fn reason(lang: Lang, code: &str) -> String {
             "te weinig huishoudens/inwoners: geheim om personen te beschermen",
             "too few households/inhabitants: secret to protect persons",
         ),
-        "small_value" => {
-            ("kleine aantallen zijn geheim om personen te beschermen", "small numbers are secret to protect persons")
-        }
-        "complementary_suppression" => (
-            "aanvullend geheim, zodat een ander geheim cijfer niet terug te rekenen is",
-            "also suppressed, so that another secret figure cannot be recovered by subtraction",
+        "suppressed" => (
+            "geheim om personen te beschermen: het is klein, of een ander geheim cijfer zou ermee terug te rekenen zijn",
+            "secret to protect persons: it is small, or another secret figure could be recovered from it",
         ),
         "source_status" => ("de bron publiceert dit cijfer niet", "the source does not publish this figure"),
         "zero_denominator" => ("de noemer is nul", "the denominator is zero"),

@@ -135,7 +135,7 @@ pub fn document() -> Value {
         "properties": {
             "value": { "type": ["number", "null"] },
             "status": { "type": "string", "enum": ["final", "provisional", "missing", "secret", "not_yet_published"] },
-            "reason": { "type": "string", "description": "Why there is no number, or what was done (e.g. base_below_threshold, complementary_suppression, low_coverage, partial_coverage)." },
+            "reason": { "type": "string", "description": "Why there is no number, or what was done (e.g. base_below_threshold, suppressed, low_coverage, partial_coverage; small values and the figures suppressed to protect them all read suppressed)." },
             "coverage": { "type": "number", "minimum": 0, "maximum": 1 }
         }
     });

@@ -109,7 +109,11 @@ fn to_fig(value: &wijkmonitor_model::Value, coverage: f64, reason: &str) -> Fig 
     Fig {
         value: value.number(),
         status: value.status().as_str(),
-        reason: if reason.is_empty() { None } else { Some(reason.to_string()) },
+        reason: if reason.is_empty() {
+            None
+        } else {
+            Some(wijkmonitor_model::disclosure::public_reason(reason).to_string())
+        },
         coverage,
     }
 }
