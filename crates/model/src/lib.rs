@@ -8,6 +8,7 @@
 //! - [`disclosure`]: the disclosure-control rules and their thresholds, loaded from a data file.
 //! - [`observation`]: one figure for a region, period and variable, with its status.
 //! - [`error`]: errors that point at a file, line and column.
+//! - [`hash`]: SHA-256 in hex, the one fingerprint used everywhere.
 //!
 //! Everything here works on values and text that the caller has already read; nothing opens a file,
 //! a socket or a database. That keeps the domain testable and lets every layer above share it.
@@ -16,6 +17,7 @@ pub mod area;
 pub mod catalogue;
 pub mod disclosure;
 pub mod error;
+pub mod hash;
 pub mod observation;
 pub mod period;
 pub mod region;

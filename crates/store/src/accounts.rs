@@ -32,6 +32,51 @@ pub struct NewUser<'a> {
     pub created_at: &'a str,
 }
 
+/// How long the sign-in history of an account is kept (90 days).
+pub const HISTORY_SECONDS: i64 = 90 * 86_400;
+
+/// The sign-in policy's limits, which [`Store::begin_sign_in`] applies in one transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignInLimits {
+    /// Failed attempts one client may make within `client_window` seconds.
+    pub client_limit: u32,
+    pub client_window: i64,
+    /// Consecutive failures after which an account is locked, for `lock_seconds`.
+    pub lock_after: u32,
+    pub lock_seconds: i64,
+}
+
+/// What to do with a sign-in attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attempt {
+    /// The client has made too many failed attempts recently: refused before any password is checked.
+    ClientLimited,
+    /// No account, a disabled one or a locked one: the attempt fails whatever the password (the caller still
+    /// checks one against a dummy hash, so the answer takes as long as any other).
+    Refused,
+    /// Check the password against `hash`; `attempt` is the counted attempt to take back if it is right.
+    Check { user: User, hash: String, attempt: i64 },
+}
+
+/// A session to start.
+#[derive(Debug, Clone)]
+pub struct NewSession<'a> {
+    pub token_hash: &'a str,
+    pub csrf: &'a str,
+    pub now: i64,
+    pub expires_at: i64,
+}
+
+/// One sign-in of an account, for its owner's history.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SignInEvent {
+    /// Seconds since 1970.
+    pub at: i64,
+    pub client: String,
+    /// `success`, `failure` or `locked` (tried while locked).
+    pub outcome: String,
+}
+
 /// A session found by its token hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionRow {
@@ -171,8 +216,9 @@ impl Store {
         Ok(())
     }
 
-    /// Sets a new password hash (a reset by an administrator), ends the account's sessions and lifts a lock.
-    /// The audit row says that the password changed, never anything about it.
+    /// Sets a new password hash (a reset by an administrator), ends the account's sessions, revokes its API tokens
+    /// (a reset follows a lost or stolen password, and a token made by whoever had it must stop working too)
+    /// and lifts a lock. The audit row says that the password changed, never anything about it.
     pub fn set_password(&mut self, email: &str, password_hash: &str, actor: &str, at: &str) -> Result<()> {
         let tx = self.conn.transaction()?;
         let id = user_id(&tx, email)?;
@@ -181,6 +227,7 @@ impl Store {
             params![id, password_hash],
         )?;
         tx.execute("DELETE FROM sessions WHERE user_id = ?1", [id])?;
+        tx.execute("UPDATE api_tokens SET revoked = 1 WHERE user_id = ?1", [id])?;
         insert_audit(
             &tx,
             &AuditEntry {
@@ -195,57 +242,108 @@ impl Store {
         Ok(())
     }
 
-    /// Records a failed sign-in: for the client always, and for an account (id, its consecutive failures now,
-    /// and the lock that follows, if any) when the attempt counts against one.
-    pub fn record_sign_in_failure(
-        &mut self,
-        client: &str,
-        account: Option<(i64, u32, Option<i64>)>,
-        now: i64,
-    ) -> Result<()> {
+    /// Starts a sign-in attempt, counting it before the password is checked, all in one transaction: a client
+    /// over its limit is refused; otherwise the attempt counts as a failure of the client and, for an account
+    /// that is not locked, as one more consecutive failure (locking the account when that reaches the limit).
+    /// [`Store::sign_in_succeeded`] takes the counts back when the password turns out right. Counting first
+    /// and atomically means that concurrent guesses cannot overtake each other: 42 wrong passwords at once lock
+    /// the account after the fifth, and a client gets exactly its limit of attempts.
+    pub fn begin_sign_in(&mut self, client: &str, email: &str, now: i64, limits: &SignInLimits) -> Result<Attempt> {
         let tx = self.conn.transaction()?;
         // Failures older than a day say nothing any more; removing them keeps the table small.
         tx.execute("DELETE FROM sign_in_failures WHERE at < ?1", [now - 86_400])?;
-        tx.execute("INSERT INTO sign_in_failures (client, at) VALUES (?1, ?2)", params![client, now])?;
-        if let Some((id, failures, locked_until)) = account {
-            tx.execute(
-                "UPDATE users SET failed_logins = ?2, locked_until = ?3 WHERE id = ?1",
-                params![id, failures, locked_until],
-            )?;
-        }
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// Failed sign-ins of a client since `since`.
-    pub fn sign_in_failures_since(&self, client: &str, since: i64) -> Result<u32> {
-        Ok(self.conn.query_row(
+        let recent: u32 = tx.query_row(
             "SELECT COUNT(*) FROM sign_in_failures WHERE client = ?1 AND at >= ?2",
-            params![client, since],
+            params![client, now - limits.client_window],
             |r| r.get(0),
-        )?)
+        )?;
+        if recent >= limits.client_limit {
+            tx.commit()?;
+            return Ok(Attempt::ClientLimited);
+        }
+        tx.execute("INSERT INTO sign_in_failures (client, at) VALUES (?1, ?2)", params![client, now])?;
+        let attempt = tx.last_insert_rowid();
+        let found = tx
+            .query_row(&format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = ?1"), [email], |r| {
+                Ok((user_from_row(r)?, r.get::<_, String>(7)?))
+            })
+            .optional()?;
+        let Some((user, hash)) = found else {
+            tx.commit()?;
+            return Ok(Attempt::Refused);
+        };
+        let history = |outcome: &str| {
+            tx.execute(
+                "INSERT INTO sign_in_history (user_id, at, client, outcome) VALUES (?1, ?2, ?3, ?4)",
+                params![user.id, now, client, outcome],
+            )
+        };
+        if user.locked_until.is_some_and(|t| t > now) {
+            history("locked")?;
+            tx.commit()?;
+            return Ok(Attempt::Refused);
+        }
+        if user.disabled {
+            history("failure")?;
+            tx.commit()?;
+            return Ok(Attempt::Refused);
+        }
+        // A lock that has run out starts the count again, so one typo does not lock the account anew.
+        tx.execute(
+            "UPDATE users SET
+                 failed_logins = CASE WHEN locked_until IS NOT NULL AND locked_until <= ?2 THEN 1 ELSE failed_logins + 1 END,
+                 locked_until = CASE
+                     WHEN (CASE WHEN locked_until IS NOT NULL AND locked_until <= ?2 THEN 1 ELSE failed_logins + 1 END) >= ?3
+                     THEN ?2 + ?4 ELSE NULL END
+             WHERE id = ?1",
+            params![user.id, now, limits.lock_after, limits.lock_seconds],
+        )?;
+        tx.commit()?;
+        let mut user = user;
+        user.areas = self.areas_of(user.id)?;
+        Ok(Attempt::Check { user, hash, attempt })
     }
 
-    /// After a successful sign-in: clears the account's failures and lock, and starts a session.
-    pub fn start_session(
-        &mut self,
-        user_id: i64,
-        token_hash: &str,
-        csrf: &str,
-        now: i64,
-        expires_at: i64,
-    ) -> Result<()> {
+    /// The password of an attempt begun with [`Store::begin_sign_in`] was right: the attempt no longer counts
+    /// against the client, the account's failures and lock are cleared, and a session starts.
+    pub fn sign_in_succeeded(&mut self, attempt: i64, user_id: i64, client: &str, session: &NewSession<'_>) -> Result<()> {
         let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM sign_in_failures WHERE rowid = ?1", [attempt])?;
         tx.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?1", [user_id])?;
         // Old sessions that ended are removed here, so the table does not grow without bound.
-        tx.execute("DELETE FROM sessions WHERE expires_at < ?1", [now])?;
+        tx.execute("DELETE FROM sessions WHERE expires_at < ?1", [session.now])?;
         tx.execute(
             "INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen, expires_at)
              VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
-            params![token_hash, user_id, csrf, now, expires_at],
+            params![session.token_hash, user_id, session.csrf, session.now, session.expires_at],
         )?;
+        tx.execute(
+            "INSERT INTO sign_in_history (user_id, at, client, outcome) VALUES (?1, ?2, ?3, 'success')",
+            params![user_id, session.now, client],
+        )?;
+        tx.execute("DELETE FROM sign_in_history WHERE at < ?1", [session.now - HISTORY_SECONDS])?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// The password of an attempt was wrong: it stays counted; the owner's history shows it.
+    pub fn sign_in_failed(&mut self, user_id: i64, client: &str, now: i64) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO sign_in_history (user_id, at, client, outcome) VALUES (?1, ?2, ?3, 'failure')",
+            params![user_id, now, client],
+        )?;
+        Ok(())
+    }
+
+    /// The sign-ins of an account, newest first (at most `limit`): seconds since 1970, client address, outcome.
+    pub fn sign_in_history(&self, user_id: i64, limit: u32) -> Result<Vec<SignInEvent>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT at, client, outcome FROM sign_in_history WHERE user_id = ?1 ORDER BY at DESC, id DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![user_id, limit], |r| {
+            Ok(SignInEvent { at: r.get(0)?, client: r.get(1)?, outcome: r.get(2)? })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// A session by token hash.
@@ -312,6 +410,105 @@ impl Store {
             )
             .optional()?)
     }
+
+    /// Notes that a token was used now; written at most once a minute per token, so that scripts calling the
+    /// API do not queue a write per request.
+    pub fn touch_api_token(&self, token_hash: &str, now: i64) -> Result<()> {
+        self.conn.execute(
+            "UPDATE api_tokens SET last_used_at = ?2
+             WHERE token_hash = ?1 AND (last_used_at IS NULL OR last_used_at <= ?2 - 60)",
+            params![token_hash, now],
+        )?;
+        Ok(())
+    }
+
+    /// The API tokens of an account (never the tokens themselves), oldest first.
+    pub fn api_tokens(&self, user_id: i64) -> Result<Vec<ApiToken>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, label, created_at, last_used_at, revoked FROM api_tokens WHERE user_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([user_id], |r| {
+            Ok(ApiToken {
+                id: r.get(0)?,
+                label: r.get(1)?,
+                created_at: r.get(2)?,
+                last_used_at: r.get(3)?,
+                revoked: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Revokes one API token of an account. Refuses a token of another account (`owner` is checked, so that one
+    /// user cannot revoke another's by guessing ids) and one that is revoked already.
+    pub fn revoke_api_token(&mut self, owner: i64, token_id: i64, actor: &str, at: &str) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let found: Option<(String, bool, String)> = tx
+            .query_row(
+                "SELECT t.label, t.revoked, u.email FROM api_tokens t JOIN users u ON u.id = t.user_id
+                 WHERE t.id = ?1 AND t.user_id = ?2",
+                params![token_id, owner],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((label, revoked, email)) = found else {
+            return Err(StoreError::Invalid(format!("the account has no API token {token_id}")));
+        };
+        if revoked {
+            return Err(StoreError::Invalid(format!("API token {token_id} ({label}) is revoked already")));
+        }
+        tx.execute("UPDATE api_tokens SET revoked = 1 WHERE id = ?1", [token_id])?;
+        insert_audit(
+            &tx,
+            &AuditEntry {
+                at: at.to_string(),
+                actor: actor.to_string(),
+                action: "token_revoke".into(),
+                detail: format!("{email}: {token_id} {label}"),
+                ..AuditEntry::default()
+            },
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A user changes their own password (the caller has checked the old one): the new hash is stored, every
+    /// other session of the account ends (the one the change was made in, `keep`, stays), and the audit log
+    /// records that it happened. API tokens stay: the owner revokes them one by one if they must.
+    pub fn change_own_password(&mut self, user_id: i64, password_hash: &str, keep: &str, at: &str) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let email: String = tx.query_row("SELECT email FROM users WHERE id = ?1", [user_id], |r| r.get(0))?;
+        tx.execute("UPDATE users SET password_hash = ?2 WHERE id = ?1", params![user_id, password_hash])?;
+        tx.execute("DELETE FROM sessions WHERE user_id = ?1 AND token_hash <> ?2", params![user_id, keep])?;
+        insert_audit(
+            &tx,
+            &AuditEntry {
+                at: at.to_string(),
+                actor: email.clone(),
+                action: "password_change_own".into(),
+                detail: email,
+                ..AuditEntry::default()
+            },
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The password hash of an account, to check an old password against.
+    pub fn password_hash(&self, user_id: i64) -> Result<Option<String>> {
+        Ok(self.conn.query_row("SELECT password_hash FROM users WHERE id = ?1", [user_id], |r| r.get(0)).optional()?)
+    }
+}
+
+/// An API token as its owner sees it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ApiToken {
+    pub id: i64,
+    pub label: String,
+    pub created_at: String,
+    /// Seconds since 1970 of the last use (to the minute), if it was ever used.
+    pub last_used_at: Option<i64>,
+    pub revoked: bool,
 }
 
 #[cfg(test)]
@@ -351,26 +548,52 @@ mod tests {
         };
         assert!(s.add_user(&dup, "cli").is_err(), "one account per email, whatever the case");
 
-        s.record_sign_in_failure("127.0.0.1", Some((id, 1, None)), 100).unwrap();
-        s.record_sign_in_failure("127.0.0.1", Some((id, 2, Some(1000))), 101).unwrap();
+        let limits = SignInLimits { client_limit: 3, client_window: 900, lock_after: 2, lock_seconds: 900 };
+        let Attempt::Check { attempt, .. } = s.begin_sign_in("127.0.0.1", "editor@example.org", 100, &limits).unwrap()
+        else {
+            panic!("a first attempt is checked")
+        };
+        s.sign_in_failed(id, "127.0.0.1", 100).unwrap();
+        assert!(matches!(s.begin_sign_in("127.0.0.1", "editor@example.org", 101, &limits).unwrap(), Attempt::Check { .. }));
         let u = s.user(id).unwrap().unwrap();
-        assert_eq!((u.failed_logins, u.locked_until), (2, Some(1000)));
-        assert_eq!(s.sign_in_failures_since("127.0.0.1", 101).unwrap(), 1);
+        assert_eq!((u.failed_logins, u.locked_until), (2, Some(101 + 900)), "counted before the check, locked at 2");
+        assert_eq!(s.begin_sign_in("127.0.0.1", "editor@example.org", 102, &limits).unwrap(), Attempt::Refused);
+        assert_eq!(s.begin_sign_in("127.0.0.1", "editor@example.org", 103, &limits).unwrap(), Attempt::ClientLimited);
+        assert_eq!(s.begin_sign_in("10.0.0.9", "nobody@example.org", 103, &limits).unwrap(), Attempt::Refused);
 
-        s.start_session(id, "h1", "csrf1", 200, 200 + 3600).unwrap();
+        let session = NewSession { token_hash: "h1", csrf: "csrf1", now: 200, expires_at: 200 + 3600 };
+        s.sign_in_succeeded(attempt, id, "127.0.0.1", &session).unwrap();
         let u = s.user(id).unwrap().unwrap();
         assert_eq!((u.failed_logins, u.locked_until), (0, None), "a successful sign-in clears the failures");
         assert_eq!(s.session("h1").unwrap().unwrap().csrf, "csrf1");
         s.touch_session("h1", 300).unwrap();
         assert_eq!(s.session("h1").unwrap().unwrap().last_seen, 300);
+        let outcomes: Vec<String> = s.sign_in_history(id, 10).unwrap().into_iter().map(|e| e.outcome).collect();
+        assert_eq!(outcomes, ["success", "locked", "failure"]);
 
         s.add_api_token("editor@example.org", "t1", "script", "cli", "2026-05-01T10:00:00Z").unwrap();
         assert_eq!(s.api_token_user("t1").unwrap(), Some(id));
+        s.touch_api_token("t1", 1000).unwrap();
+        s.touch_api_token("t1", 1030).unwrap();
+        assert_eq!(s.api_tokens(id).unwrap()[0].last_used_at, Some(1000), "written at most once a minute");
+        s.add_api_token("editor@example.org", "t3", "other", "cli", "2026-05-01T10:00:00Z").unwrap();
+        let t3 = s.api_tokens(id).unwrap()[1].id;
+        assert!(s.revoke_api_token(id + 1, t3, "x", "t").is_err(), "only the owner's own tokens");
+        s.revoke_api_token(id, t3, "cli", "t").unwrap();
+        assert_eq!(s.api_token_user("t3").unwrap(), None);
+        assert!(s.revoke_api_token(id, t3, "cli", "t").is_err(), "revoked already");
+        assert_eq!(s.api_token_user("t1").unwrap(), Some(id), "the other token still works");
+        s.set_password("editor@example.org", "$argon2id$y", "cli", "t").unwrap();
+        assert_eq!(s.api_token_user("t1").unwrap(), None, "a reset revokes the tokens");
+        s.add_api_token("editor@example.org", "t1b", "script", "cli", "2026-05-01T10:00:00Z").unwrap();
         s.set_user_disabled("editor@example.org", true, "cli", "2026-05-02T10:00:00Z").unwrap();
-        assert_eq!(s.api_token_user("t1").unwrap(), None, "disabling revokes tokens");
+        assert_eq!(s.api_token_user("t1b").unwrap(), None, "disabling revokes tokens");
         assert!(s.session("h1").unwrap().is_none(), "and ends sessions");
         assert!(s.add_api_token("editor@example.org", "t2", "x", "cli", "t").is_err());
         let actions: Vec<String> = s.audit_log(&Default::default()).unwrap().into_iter().map(|e| e.action).collect();
-        assert_eq!(actions, ["user_add", "token_create", "user_disable"]);
+        assert_eq!(
+            actions,
+            ["user_add", "token_create", "token_create", "token_revoke", "password_change", "token_create", "user_disable"]
+        );
     }
 }

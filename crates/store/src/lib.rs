@@ -144,6 +144,9 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // A REPLACE deletes the row it replaces; with recursive triggers that delete fires the audit log's
+        // DELETE trigger too (a second guard next to its own INSERT trigger).
+        conn.pragma_update(None, "recursive_triggers", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         let mut store = Store { conn };
         migrations::migrate(&mut store.conn)?;

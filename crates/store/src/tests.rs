@@ -175,6 +175,33 @@ fn schema_is_migrated_and_reopened() {
     assert_eq!(mode, "wal");
 }
 
+/// A database from before the audit chain (schema 4) gets its existing rows chained by migration 5.
+#[test]
+fn migration_5_chains_an_existing_audit_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.db");
+    {
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        for (i, (script, _)) in migrations::MIGRATIONS.iter().take(4).enumerate() {
+            let tx = conn.transaction().unwrap();
+            tx.execute_batch(script).unwrap();
+            tx.pragma_update(None, "user_version", i as i64 + 1).unwrap();
+            tx.commit().unwrap();
+        }
+        for action in ["user_add", "token_create", "publish"] {
+            conn.execute("INSERT INTO audit_log (at, actor, action) VALUES ('2026-01-01T00:00:00Z', 'cli', ?1)", [action])
+                .unwrap();
+        }
+    }
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(store.verify_audit_chain().unwrap(), crate::audit::ChainCheck::Intact(3));
+    store
+        .append_audit(&crate::audit::AuditEntry { at: "t".into(), actor: "cli".into(), action: "x".into(), ..Default::default() })
+        .unwrap();
+    assert_eq!(store.verify_audit_chain().unwrap(), crate::audit::ChainCheck::Intact(4));
+    assert!(store.conn.execute("UPDATE audit_log SET actor = 'x'", []).is_err(), "the update trigger is back");
+}
+
 #[test]
 fn refuses_a_newer_schema() {
     let dir = tempfile::tempdir().unwrap();

@@ -550,6 +550,29 @@ async fn repeated_failures_lock_the_account_and_then_the_client() {
     sign_in(&e.router, ADMIN).await;
 }
 
+/// A review found that concurrent guesses overtook each other: the failure count was read before the slow
+/// password check and written back as an absolute value, so 42 guesses at once left the account unlocked and
+/// the limit of 20 per client let 27 through. Attempts are now counted in the database before the check.
+#[tokio::test(flavor = "multi_thread", worker_threads = 8)]
+async fn concurrent_guesses_are_all_counted() {
+    let e = env();
+    let mut tasks = Vec::new();
+    for _ in 0..42 {
+        let router = e.router.clone();
+        tasks.push(tokio::spawn(async move { try_sign_in(&router, EDITOR, "wrong password here").await.status }));
+    }
+    let mut statuses = BTreeMap::new();
+    for t in tasks {
+        *statuses.entry(t.await.expect("task").as_u16()).or_insert(0) += 1;
+    }
+    assert_eq!(statuses, BTreeMap::from([(401, 20), (429, 22)]), "exactly the client's limit is answered");
+    let store = Store::open(&e.db).expect("database");
+    let (user, _) = store.user_by_email(EDITOR).expect("query").expect("account");
+    assert!(user.locked_until.is_some_and(|t| t > START), "the account is locked: {user:?}");
+    let history = store.sign_in_history(user.id, 100).expect("history");
+    assert_eq!(history.iter().filter(|h| h.outcome == "failure").count(), 5, "five passwords were checked");
+}
+
 #[tokio::test]
 async fn disabled_accounts_lose_their_sessions_and_tokens() {
     let e = env();

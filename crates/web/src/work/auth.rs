@@ -14,7 +14,7 @@ use super::{Work, WorkRequest, WorkResponse};
 use crate::i18n::Lang;
 use axum::http::{header, StatusCode};
 use wijkmonitor_access::{constant_time_eq, new_token, token_hash, verify_password, Principal, Role, DUMMY_HASH};
-use wijkmonitor_store::accounts::User;
+use wijkmonitor_store::accounts::{Attempt, NewSession, SignInLimits, User};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "wm_session";
@@ -155,19 +155,17 @@ pub fn sign_in(work: &Work, req: &WorkRequest) -> WorkResponse {
         .respond(req, None);
     }
     let now = work.clock.now();
+    let policy = &work.policy;
+    let limits = SignInLimits {
+        client_limit: policy.client_limit,
+        client_window: policy.client_window,
+        lock_after: policy.lock_after,
+        lock_seconds: policy.lock_seconds,
+    };
     let result = (|| -> Result<Outcome, Problem> {
-        let found = {
-            let store = work.store();
-            let recent = store
-                .sign_in_failures_since(&req.client, now - work.policy.client_window)
-                .map_err(Problem::internal)?;
-            if !work.policy.client_allowed(recent) {
-                return Err(Problem::TooManyRequests(
-                    "too many failed sign-ins from this address; wait a quarter of an hour".into(),
-                ));
-            }
-            store.user_by_email(&email).map_err(Problem::internal)?
-        };
+        // The attempt is counted (for the client and the account) before the password is checked, in one
+        // transaction, so concurrent guesses cannot slip past the limits.
+        let attempt = work.store().begin_sign_in(&req.client, &email, now, &limits).map_err(Problem::internal)?;
         // One answer for every failure (unknown account, wrong password, locked, disabled), and always a full
         // Argon2id check, so neither the text nor the time tells which accounts exist. The password check runs
         // without the database lock, so other requests do not wait for it.
@@ -177,34 +175,35 @@ pub fn sign_in(work: &Work, req: &WorkRequest) -> WorkResponse {
             "Wrong email address or password, or the account is locked for a while after repeated failed attempts \
              (then try again in a quarter of an hour).",
         );
-        let Some((user, hash)) = found else {
-            let _ = verify_password(&password, DUMMY_HASH);
-            work.store().record_sign_in_failure(&req.client, None, now).map_err(Problem::internal)?;
-            return Ok(wrong);
+        let (user, hash, attempt) = match attempt {
+            Attempt::ClientLimited => {
+                return Err(Problem::TooManyRequests(
+                    "too many failed sign-ins from this address; wait a quarter of an hour".into(),
+                ))
+            }
+            Attempt::Refused => {
+                let _ = verify_password(&password, DUMMY_HASH);
+                return Ok(wrong);
+            }
+            Attempt::Check { user, hash, attempt } => (user, hash, attempt),
         };
-        let password_ok = verify_password(&password, &hash);
-        let mut store = work.store();
-        let locked = user.locked_until.is_some_and(|t| t > now);
-        if locked || user.disabled || !password_ok {
-            let failure = if locked {
-                None
-            } else {
-                // A lock that has run out starts the count again, so one typo does not lock the account anew.
-                let expired = user.locked_until.is_some_and(|t| t <= now);
-                let failures = if expired { 1 } else { user.failed_logins + 1 };
-                Some((user.id, failures, work.policy.lock_until(failures, now)))
-            };
-            store.record_sign_in_failure(&req.client, failure, now).map_err(Problem::internal)?;
-            if failure.is_some_and(|(_, _, lock)| lock.is_some()) {
+        if !verify_password(&password, &hash) {
+            let mut store = work.store();
+            store.sign_in_failed(user.id, &req.client, now).map_err(Problem::internal)?;
+            if store.user(user.id).ok().flatten().is_some_and(|u| u.locked_until.is_some_and(|t| t > now)) {
                 eprintln!("sign-in: account {} locked after repeated failures", user.id);
             }
             return Ok(wrong);
         }
         let token = new_token("wms_").map_err(|e| Problem::Internal(e.to_string()))?;
         let csrf = new_token("c_").map_err(|e| Problem::Internal(e.to_string()))?;
-        store
-            .start_session(user.id, &token_hash(&token), &csrf, now, now + work.policy.absolute_timeout)
-            .map_err(Problem::internal)?;
+        let session = NewSession {
+            token_hash: &token_hash(&token),
+            csrf: &csrf,
+            now,
+            expires_at: now + work.policy.absolute_timeout,
+        };
+        work.store().sign_in_succeeded(attempt, user.id, &req.client, &session).map_err(Problem::internal)?;
         Ok(Outcome::SignedIn(token))
     })();
     match result {
