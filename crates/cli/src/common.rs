@@ -47,7 +47,7 @@ pub fn now_rfc3339() -> String {
 
 /// Formats seconds since 1970 as RFC 3339 UTC.
 pub fn rfc3339(secs: u64) -> String {
-    wijkmonitor_programme::request::rfc3339(i64::try_from(secs).unwrap_or(i64::MAX))
+    wijkmonitor_model::date::rfc3339(i64::try_from(secs).unwrap_or(i64::MAX))
 }
 
 /// A spinner on stderr for work without a known length; hidden when stderr is not a terminal.

@@ -72,7 +72,10 @@ impl Iv {
             return Iv::ANY;
         }
         let c = [self.lo * o.lo, self.lo * o.hi, self.hi * o.lo, self.hi * o.hi];
-        Iv { lo: c.iter().copied().fold(f64::INFINITY, f64::min), hi: c.iter().copied().fold(f64::NEG_INFINITY, f64::max) }
+        Iv {
+            lo: c.iter().copied().fold(f64::INFINITY, f64::min),
+            hi: c.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        }
     }
     /// `self / o`, unbounded when `o` may be zero.
     fn div(self, o: Iv) -> Iv {
@@ -114,9 +117,16 @@ struct Model {
 
 #[derive(Clone, Copy)]
 enum TieKind {
-    Sum { q: usize, round: f64 },
+    Sum {
+        q: usize,
+        round: f64,
+    },
     /// value = per × amount[q] / amount[base]
-    Ratio { q: usize, base: usize, per: f64 },
+    Ratio {
+        q: usize,
+        base: usize,
+        per: f64,
+    },
 }
 
 fn quantity(names: &mut Vec<String>, name: String) -> usize {
@@ -271,9 +281,10 @@ fn case(rng: &mut Lcg, catalogue: &Catalogue) -> (Vec<Observation>, FocusAreaSet
         .variables
         .iter()
         .filter(|v| {
-            catalogue.indicators.iter().any(|i| {
-                i.supplied_by == Supplier::National && i.aggregation.variables().contains(&v.id.as_str())
-            })
+            catalogue
+                .indicators
+                .iter()
+                .any(|i| i.supplied_by == Supplier::National && i.aggregation.variables().contains(&v.id.as_str()))
         })
         .collect();
     for gm in 1..=2u32 {

@@ -137,8 +137,7 @@ pub fn apply(results: &mut Results, geo: &Geography, catalogue: &Catalogue, rule
             // none), and playing the attacker over them would "recover" and then suppress cells that hold no
             // figure at all.
             if let (true, Some(all)) = (area_level, all_areas) {
-                area_relations[i * n_periods + p] =
-                    Some(vec![(all as u32, crate::area_level::contributors(col, geo))]);
+                area_relations[i * n_periods + p] = Some(vec![(all as u32, crate::area_level::contributors(col, geo))]);
             }
             let relations = area_relations[i * n_periods + p].as_deref().unwrap_or(buurt_relations);
             if let Some(rule) = rule {

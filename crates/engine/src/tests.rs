@@ -588,7 +588,11 @@ fn a_secret_count_is_not_given_away_by_its_rate() {
         rows.push((bu, 2022, "inhabitants", Some(inh)));
         rows.push((bu, 2022, "wmo_clients", Some(wmo)));
     }
-    let f = Fixture::new(&rows, "a,Area A,GM0001,BU00010001,2022\na,Area A,GM0001,BU00010002,2022\n", &Crosswalk::default());
+    let f = Fixture::new(
+        &rows,
+        "a,Area A,GM0001,BU00010001,2022\na,Area A,GM0001,BU00010002,2022\n",
+        &Crosswalk::default(),
+    );
     let mut secret_counts = 0;
     for bu in ["BU00010001", "BU00010002", "BU00010003", "a", "rest:a", "WK000100", "GM0001"] {
         let (count, count_status, ..) = f.get(bu, 2022, "wmo_clients");

@@ -108,7 +108,7 @@ pub fn read(file: &SourceFile, ctx: &ImportContext<'_>) -> Result<ImportBatch, L
                     line,
                     year_col,
                     "jaar",
-                    format!("'{year_text}' is not a year such as 2020"),
+                    format!("'{}' is not a year such as 2020", wijkmonitor_model::error::excerpt(year_text)),
                 ))
             }
         };

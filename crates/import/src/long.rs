@@ -17,6 +17,7 @@ use crate::csv_table::{KnownCodes, Rows};
 use crate::values::{parse_number, Decimal};
 use crate::{Format, ImportBatch, ImportContext, SourceFile};
 use std::collections::{HashMap, HashSet};
+use wijkmonitor_model::error::excerpt;
 use wijkmonitor_model::observation::format_number;
 use wijkmonitor_model::{Located, Observation, Period, RegionCode, Status, Value};
 
@@ -60,7 +61,7 @@ pub fn read(file: &SourceFile, ctx: &ImportContext<'_>) -> Result<ImportBatch, L
         let period = Period::parse(&record[1]).map_err(|e| at(2, e.to_string()))?;
         let variable = record[2].trim();
         if ctx.catalogue.variable(variable).is_none() {
-            return Err(at(3, format!("'{variable}' is not a variable of the catalogue")));
+            return Err(at(3, format!("'{}' is not a variable of the catalogue", excerpt(variable))));
         }
         let status_text = record[4].trim();
         let status = match Status::parse(status_text) {
@@ -68,7 +69,9 @@ pub fn read(file: &SourceFile, ctx: &ImportContext<'_>) -> Result<ImportBatch, L
             None if status_text.is_empty() => {
                 return Err(at(5, format!("the status is missing: write one of {}", statuses())));
             }
-            None => return Err(at(5, format!("'{status_text}' is not a status: write one of {}", statuses()))),
+            None => {
+                return Err(at(5, format!("'{}' is not a status: write one of {}", excerpt(status_text), statuses())))
+            }
         };
         let value_text = record[3].trim();
         let value = if status.has_number() {
@@ -79,12 +82,16 @@ pub fn read(file: &SourceFile, ctx: &ImportContext<'_>) -> Result<ImportBatch, L
                 ));
             }
             let n = parse_number(value_text, Decimal::Point).map_err(|m| at(4, m))?;
-            Value::from_parts(Some(n), status).ok_or_else(|| at(4, format!("'{value_text}' is not a finite number")))?
+            Value::from_parts(Some(n), status)
+                .ok_or_else(|| at(4, format!("'{}' is not a finite number", excerpt(value_text))))?
         } else {
             if !value_text.is_empty() {
                 return Err(at(
                     4,
-                    format!("a {status} figure has no value, but this row has '{value_text}'; leave the value empty"),
+                    format!(
+                        "a {status} figure has no value, but this row has '{}'; leave the value empty",
+                        excerpt(value_text)
+                    ),
                 ));
             }
             Value::absent(status)

@@ -10,6 +10,7 @@
 //! Padded markers (`"       ."`) are trimmed first. Numbers may use a decimal point or, where the format
 //! says so, a decimal comma; thousands separators are refused rather than guessed.
 
+use wijkmonitor_model::error::excerpt;
 use wijkmonitor_model::{Status, Value};
 
 /// Which decimal separator numbers use.
@@ -37,26 +38,27 @@ pub fn parse_cell(text: &str, decimal: Decimal) -> Result<Value, String> {
 
 /// Parses a number in the given decimal style.
 pub fn parse_number(t: &str, decimal: Decimal) -> Result<f64, String> {
+    let quoted = || excerpt(t);
     let has_point = t.contains('.');
     let has_comma = t.contains(',');
     let normalised = match decimal {
         Decimal::Point if has_comma => {
-            return Err(format!("'{t}' is not a number (use a decimal point, no thousands separator)"))
+            return Err(format!("'{}' is not a number (use a decimal point, no thousands separator)", quoted()))
         }
         Decimal::Comma if has_point => {
-            return Err(format!("'{t}' is not a number (use a decimal comma, no thousands separator)"))
+            return Err(format!("'{}' is not a number (use a decimal comma, no thousands separator)", quoted()))
         }
         Decimal::Either if has_point && has_comma => {
-            return Err(format!("'{t}' is not a number (it has both a point and a comma)"))
+            return Err(format!("'{}' is not a number (it has both a point and a comma)", quoted()))
         }
         _ => t.replace(',', "."),
     };
     // Rust's float parser also accepts "inf", "NaN" and "1e5"; sources never write those, so refuse them.
     let plain = normalised.trim_start_matches(['-', '+']);
     if plain.is_empty() || !plain.bytes().all(|b| b.is_ascii_digit() || b == b'.') || plain.matches('.').count() > 1 {
-        return Err(format!("'{t}' is not a number"));
+        return Err(format!("'{}' is not a number", quoted()));
     }
-    normalised.parse::<f64>().map_err(|_| format!("'{t}' is not a number"))
+    normalised.parse::<f64>().map_err(|_| format!("'{}' is not a number", quoted()))
 }
 
 /// Parses a cell of a file written by R (`write.csv`): as [`parse_cell`], and also numbers in the

@@ -755,6 +755,11 @@ fn long_errors() {
         error(read("GM0363,2019,inwoners,1,final\n")).to_string(),
         "l.csv:2:3: 'inwoners' is not a variable of the catalogue"
     );
+    // A huge cell is quoted as a short excerpt (the whole cell once went to the terminal: 60 MB).
+    let huge = "7".repeat(5_000_000) + "x";
+    let message = error(read(&format!("GM0363,2019,inhabitants,{huge},final\n"))).to_string();
+    assert!(message.len() < 200, "{} bytes", message.len());
+    assert!(message.contains("(5000001 characters)"), "{message}");
     assert_eq!(
         error(read("GM0363,2019,inhabitants,\"1,5\",final\n")).to_string(),
         "l.csv:2:4: '1,5' is not a number (use a decimal point, no thousands separator)"

@@ -45,9 +45,39 @@ pub struct Located {
     pub message: String,
 }
 
+/// The longest message a [`Located`] keeps; anything longer is cut (a message quoting a whole cell of a
+/// malformed file could otherwise run to megabytes).
+pub const MAX_MESSAGE: usize = 1_000;
+
+/// How much of a cell's text a message quotes.
+pub const EXCERPT_CHARS: usize = 40;
+
+/// A short excerpt of input text for a message: the text itself when short, else its start and how long it
+/// was (`'AAAAAAAAAA…' (60000000 characters)` rather than sixty million A's).
+pub fn excerpt(text: &str) -> String {
+    let mut chars = text.char_indices();
+    match chars.nth(EXCERPT_CHARS) {
+        None => text.to_string(),
+        Some((cut, _)) => format!("{}… ({} characters)", &text[..cut], text.chars().count()),
+    }
+}
+
+/// `text` cut to at most `max` bytes on a character boundary, with an ellipsis when cut.
+fn truncate(mut text: String, max: usize) -> String {
+    if text.len() > max {
+        let mut cut = max;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push_str("… (message cut)");
+    }
+    text
+}
+
 impl Located {
     pub fn new(location: Location, message: impl Into<String>) -> Self {
-        Located { location, message: message.into() }
+        Located { location, message: truncate(message.into(), MAX_MESSAGE) }
     }
 
     pub fn at(file: &str, line: u64, column: u64, message: impl Into<String>) -> Self {
@@ -66,6 +96,17 @@ impl std::error::Error for Located {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_text_is_quoted_as_an_excerpt_and_messages_are_bounded() {
+        assert_eq!(excerpt("12,5x"), "12,5x");
+        let cell = "A".repeat(60_000_000);
+        let quoted = excerpt(&cell);
+        assert!(quoted.len() < 80 && quoted.ends_with("(60000000 characters)"), "{quoted}");
+        let e = Located::at("a.csv", 1, 1, format!("'{cell}' is not a number"));
+        assert!(e.message.len() <= MAX_MESSAGE + 20, "{}", e.message.len());
+        assert_eq!(excerpt(&"é".repeat(50)).chars().filter(|&c| c == 'é').count(), 40);
+    }
 
     #[test]
     fn display_names_file_line_and_column() {

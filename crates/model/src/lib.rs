@@ -5,6 +5,7 @@
 //! - [`period`]: reporting periods, parsed from StatLine period codes such as `2019JJ00`.
 //! - [`area`]: focus areas ("focusgebieden"): named sets of buurt codes for one classification year.
 //! - [`catalogue`]: the indicator catalogue (variables and indicators), loaded from a data file.
+//! - [`date`]: calendar dates, RFC 3339 moments and the Dutch calendar day.
 //! - [`disclosure`]: the disclosure-control rules and their thresholds, loaded from a data file.
 //! - [`observation`]: one figure for a region, period and variable, with its status.
 //! - [`error`]: errors that point at a file, line and column.
@@ -15,6 +16,7 @@
 
 pub mod area;
 pub mod catalogue;
+pub mod date;
 pub mod disclosure;
 pub mod error;
 pub mod hash;

@@ -24,7 +24,7 @@ impl fmt::Display for PeriodError {
         write!(
             f,
             "'{}' is not a period (expected a year such as 2019 or a StatLine code such as 2019JJ00, 2019KW01, 2019MM03)",
-            self.0
+            crate::error::excerpt(&self.0)
         )
     }
 }

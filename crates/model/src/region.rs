@@ -75,7 +75,7 @@ pub struct RegionCodeError {
 
 impl fmt::Display for RegionCodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "'{}' is not a CBS region code: {}", self.text, self.reason)
+        write!(f, "'{}' is not a CBS region code: {}", crate::error::excerpt(&self.text), self.reason)
     }
 }
 

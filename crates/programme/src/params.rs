@@ -21,27 +21,7 @@ pub enum ParamValue {
     Number(f64),
 }
 
-/// A calendar date as `YYYY-MM-DD`; only the parts the register needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Date {
-    pub year: i32,
-    pub month: u32,
-    pub day: u32,
-}
-
-impl Date {
-    /// Parses `YYYY-MM-DD` (a plausible month and day; not a full calendar check).
-    pub fn parse(text: &str) -> Option<Date> {
-        let mut parts = text.split('-');
-        let year = parts.next()?.parse().ok()?;
-        let month = parts.next()?.parse().ok()?;
-        let day = parts.next()?.parse().ok()?;
-        if parts.next().is_some() || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
-            return None;
-        }
-        Some(Date { year, month, day })
-    }
-}
+use wijkmonitor_model::date::Date;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

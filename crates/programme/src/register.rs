@@ -210,7 +210,7 @@ fn parse_date(text: &str) -> Option<(i32, Option<(u32, u32)>)> {
     if text.len() == 4 {
         return Some((year_of(text)?, None));
     }
-    let d = crate::params::Date::parse(text)?;
+    let d = wijkmonitor_model::date::Date::parse(text)?;
     Some((d.year, Some((d.month, d.day))))
 }
 

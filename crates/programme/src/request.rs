@@ -5,10 +5,10 @@
 //! stores what comes back. The web form, the API and the Excel upload all go through [`validate`], so an answer is
 //! refused (or accepted) the same way whichever way it arrives.
 
-use crate::params::Date;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use wijkmonitor_model::catalogue::{InputKind, Supplier};
+use wijkmonitor_model::date::Date;
 use wijkmonitor_model::Catalogue;
 
 /// One item of the request: an area-supplied indicator of the catalogue.
@@ -489,95 +489,10 @@ impl SubmissionState {
     }
 }
 
-/// Days in a month of a year (Gregorian).
-fn days_in_month(year: i32, month: u32) -> u32 {
-    match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// `date` plus `days` days (for reopening windows).
-pub fn add_days(date: Date, days: u32) -> Date {
-    let mut d = date;
-    for _ in 0..days {
-        if d.day < days_in_month(d.year, d.month) {
-            d.day += 1;
-        } else if d.month < 12 {
-            d = Date { year: d.year, month: d.month + 1, day: 1 };
-        } else {
-            d = Date { year: d.year + 1, month: 1, day: 1 };
-        }
-    }
-    d
-}
-
-/// The calendar date (UTC) of a moment given in seconds since 1970 (days-to-civil after Howard Hinnant).
-pub fn date_of_unix(secs: i64) -> Date {
-    let z = secs.div_euclid(86_400) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
-    Date { year, month, day }
-}
-
-/// A moment in seconds since 1970 as RFC 3339 UTC (`2026-05-01T12:00:00Z`), for records and the audit log.
-pub fn rfc3339(secs: i64) -> String {
-    let rem = secs.rem_euclid(86_400);
-    format!("{}T{:02}:{:02}:{:02}Z", date_of_unix(secs), rem / 3600, rem % 3600 / 60, rem % 60)
-}
-
-/// Days since 1970-01-01 of a civil date (after Howard Hinnant).
-fn days_from_civil(year: i32, month: u32, day: u32) -> i64 {
-    let y = i64::from(year) - i64::from(month <= 2);
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The day (since 1970) of the last Sunday of a month.
-fn last_sunday(year: i32, month: u32) -> i64 {
-    let last = days_from_civil(year, month, days_in_month(year, month));
-    // 1970-01-01 was a Thursday; with Sunday as 0 that is weekday 4.
-    last - (last + 4).rem_euclid(7)
-}
-
-/// The calendar date in the Netherlands (CET, CEST from the last Sunday of March to the last Sunday of October,
-/// changing at 01:00 UTC) of a moment in seconds since 1970. Request deadlines are Dutch dates: at 00:30 on
-/// 16 June in Amsterdam the window that closes on 15 June is closed, although it is still 15 June in UTC.
-pub fn amsterdam_date(secs: i64) -> Date {
-    let year = date_of_unix(secs).year;
-    let summer_from = last_sunday(year, 3) * 86_400 + 3_600;
-    let summer_to = last_sunday(year, 10) * 86_400 + 3_600;
-    let offset = if (summer_from..summer_to).contains(&secs) { 7_200 } else { 3_600 };
-    date_of_unix(secs + offset)
-}
-
-impl Serialize for Date {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl std::fmt::Display for Date {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wijkmonitor_model::date::add_days;
 
     fn raw(v: &str) -> RawAnswer {
         RawAnswer { value: v.into(), explanation: String::new() }
@@ -664,24 +579,5 @@ mod tests {
         let reopened = SubmissionState { status: Status::Returned, reopened_until: Some(add_days(after, 14)) };
         assert_eq!(reopened.apply(Action::Submit, false, &round, after), Ok(Status::Submitted));
         assert!(reopened.apply(Action::Submit, false, &round, add_days(after, 15)).is_err());
-    }
-
-    #[test]
-    fn dates() {
-        assert_eq!(date_of_unix(0), Date { year: 1970, month: 1, day: 1 });
-        assert_eq!(rfc3339(1_777_636_800 + 61), "2026-05-01T12:01:01Z");
-        assert_eq!(date_of_unix(1_780_000_000), Date { year: 2026, month: 5, day: 28 });
-        assert_eq!(add_days(Date { year: 2024, month: 2, day: 28 }, 2), Date { year: 2024, month: 3, day: 1 });
-        assert_eq!(add_days(Date { year: 2025, month: 12, day: 31 }, 1), Date { year: 2026, month: 1, day: 1 });
-        assert_eq!(Date { year: 2026, month: 4, day: 5 }.to_string(), "2026-04-05");
-        // 22:30 UTC on 15 June 2026 is 00:30 on 16 June in Amsterdam (summer time); in winter one hour ahead.
-        let june = days_from_civil(2026, 6, 15) * 86_400 + 22 * 3600 + 1800;
-        assert_eq!(date_of_unix(june), Date { year: 2026, month: 6, day: 15 });
-        assert_eq!(amsterdam_date(june), Date { year: 2026, month: 6, day: 16 });
-        let january = days_from_civil(2026, 1, 15) * 86_400 + 22 * 3600 + 1800;
-        assert_eq!(amsterdam_date(january), Date { year: 2026, month: 1, day: 15 });
-        assert_eq!(amsterdam_date(january + 3600), Date { year: 2026, month: 1, day: 16 });
-        assert_eq!(last_sunday(2026, 3), days_from_civil(2026, 3, 29));
-        assert_eq!(last_sunday(2026, 10), days_from_civil(2026, 10, 25));
     }
 }

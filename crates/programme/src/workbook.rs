@@ -11,7 +11,7 @@
 //!
 //! No IO: bytes in, bytes out.
 
-use crate::request::{date_of_unix, parse_number, FieldError, Item, RawAnswer, MAX_TEXT};
+use crate::request::{parse_number, FieldError, Item, RawAnswer, MAX_TEXT};
 use calamine::{Data, Range, Reader, StyleRange, Xlsx, XlsxError as ReadError};
 use rust_xlsxwriter::{
     utility::row_col_to_cell, ColNum, DataValidation, DataValidationErrorStyle, DataValidationRule, Format,
@@ -20,6 +20,7 @@ use rust_xlsxwriter::{
 use std::collections::BTreeMap;
 use std::io::Cursor;
 use wijkmonitor_model::catalogue::InputKind;
+use wijkmonitor_model::date::excel_date;
 
 /// The sheet with one row per item. Named the same in both languages, so a Dutch and an English template read
 /// the same way.
@@ -567,13 +568,16 @@ fn is_percent_format(code: &str) -> bool {
 /// The date Excel made of what was typed, as the area sees it (`12-05-2025`), so the message about it is
 /// recognisable. Serial numbers count days from 1899-12-30 (or from 1904-01-01 in the 1904 date system).
 fn date_text(serial: f64, is_1904: bool) -> String {
-    let serial = if is_1904 { serial + 1462.0 } else { serial };
-    if serial < 1.0 {
-        let minutes = (serial * 1440.0).round() as i64;
+    let serial_1900 = if is_1904 { serial + 1462.0 } else { serial };
+    if (0.0..1.0).contains(&serial_1900) {
+        let minutes = (serial_1900 * 1440.0).round() as i64;
         return format!("{:02}:{:02}", minutes / 60, minutes % 60);
     }
-    let d = date_of_unix((serial.floor() as i64 - 25_569) * 86_400);
-    format!("{:02}-{:02}-{:04}", d.day, d.month, d.year)
+    match excel_date(serial, is_1904) {
+        Some(d) => format!("{:02}-{:02}-{:04}", d.day, d.month, d.year),
+        // Not a date Excel can show (`1E+308` in a date-formatted cell): the number as typed.
+        None => serial.to_string(),
+    }
 }
 
 /// One sheet read for the upload.
@@ -1241,6 +1245,14 @@ mod tests {
         assert_eq!(upload.answers[count].value, "12-05-2025");
         let located = locate(&validate(&items, &upload.answers, false).unwrap_err(), &upload);
         assert_eq!(located[0].message_nl, "Uitvraag!G2: '12-05-2025' is geen getal");
+        // A number no calendar holds, typed into a date-formatted cell: read as the number, not a date (this
+        // overflowed the date conversion once).
+        for huge in [1e308, 3e6, -1e308] {
+            let ws = book.worksheet_from_name(REQUEST_SHEET).unwrap();
+            ws.write_number_with_format(1, COL_ANSWER, huge, &date).unwrap();
+            let upload = read_upload(&book.save_to_buffer().unwrap(), AREA, 2025, &items).unwrap();
+            assert_eq!(upload.answers[count].value, huge.to_string());
+        }
         // A formula's cached error value.
         let ws = book.worksheet_from_name(REQUEST_SHEET).unwrap();
         ws.write_formula(1, COL_ANSWER, rust_xlsxwriter::Formula::new("=1/0").set_result("#DIV/0!")).unwrap();

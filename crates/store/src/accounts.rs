@@ -306,7 +306,13 @@ impl Store {
 
     /// The password of an attempt begun with [`Store::begin_sign_in`] was right: the attempt no longer counts
     /// against the client, the account's failures and lock are cleared, and a session starts.
-    pub fn sign_in_succeeded(&mut self, attempt: i64, user_id: i64, client: &str, session: &NewSession<'_>) -> Result<()> {
+    pub fn sign_in_succeeded(
+        &mut self,
+        attempt: i64,
+        user_id: i64,
+        client: &str,
+        session: &NewSession<'_>,
+    ) -> Result<()> {
         let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM sign_in_failures WHERE rowid = ?1", [attempt])?;
         tx.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?1", [user_id])?;
@@ -554,7 +560,10 @@ mod tests {
             panic!("a first attempt is checked")
         };
         s.sign_in_failed(id, "127.0.0.1", 100).unwrap();
-        assert!(matches!(s.begin_sign_in("127.0.0.1", "editor@example.org", 101, &limits).unwrap(), Attempt::Check { .. }));
+        assert!(matches!(
+            s.begin_sign_in("127.0.0.1", "editor@example.org", 101, &limits).unwrap(),
+            Attempt::Check { .. }
+        ));
         let u = s.user(id).unwrap().unwrap();
         assert_eq!((u.failed_logins, u.locked_until), (2, Some(101 + 900)), "counted before the check, locked at 2");
         assert_eq!(s.begin_sign_in("127.0.0.1", "editor@example.org", 102, &limits).unwrap(), Attempt::Refused);
@@ -593,7 +602,15 @@ mod tests {
         let actions: Vec<String> = s.audit_log(&Default::default()).unwrap().into_iter().map(|e| e.action).collect();
         assert_eq!(
             actions,
-            ["user_add", "token_create", "token_create", "token_revoke", "password_change", "token_create", "user_disable"]
+            [
+                "user_add",
+                "token_create",
+                "token_create",
+                "token_revoke",
+                "password_change",
+                "token_create",
+                "user_disable"
+            ]
         );
     }
 }

@@ -227,12 +227,20 @@ mod tests {
         // A replacing insert deletes the old row without firing the DELETE trigger; it is refused on its own.
         let replace = "INSERT OR REPLACE INTO audit_log (id, at, actor, action) VALUES (1, 't', 'someone else', 'x')";
         assert!(s.conn.execute(replace, []).is_err());
-        assert!(s.conn.execute("REPLACE INTO audit_log (id, at, actor, action) VALUES (1, 't', 'x', 'x')", []).is_err());
+        assert!(s
+            .conn
+            .execute("REPLACE INTO audit_log (id, at, actor, action) VALUES (1, 't', 'x', 'x')", [])
+            .is_err());
         assert_eq!(s.audit_log(&AuditFilter::default()).unwrap()[0].actor, "cli");
     }
 
     fn entry(action: &str) -> AuditEntry {
-        AuditEntry { at: "2026-05-01T10:00:00Z".into(), actor: "cli".into(), action: action.into(), ..Default::default() }
+        AuditEntry {
+            at: "2026-05-01T10:00:00Z".into(),
+            actor: "cli".into(),
+            action: action.into(),
+            ..Default::default()
+        }
     }
 
     /// Edits made past wijkmonitor (with the triggers dropped, as anyone holding the file can) break the chain
@@ -244,7 +252,11 @@ mod tests {
             s.append_audit(&entry(a)).unwrap();
         }
         assert_eq!(s.verify_audit_chain().unwrap(), ChainCheck::Intact(4));
-        s.conn.execute_batch("DROP TRIGGER audit_log_is_append_only_update; DROP TRIGGER audit_log_is_append_only_delete;").unwrap();
+        s.conn
+            .execute_batch(
+                "DROP TRIGGER audit_log_is_append_only_update; DROP TRIGGER audit_log_is_append_only_delete;",
+            )
+            .unwrap();
         s.conn.execute("UPDATE audit_log SET new_value = 'forged' WHERE id = 3", []).unwrap();
         assert!(matches!(s.verify_audit_chain().unwrap(), ChainCheck::Broken { id: 3, .. }));
         s.conn.execute("UPDATE audit_log SET new_value = NULL WHERE id = 3", []).unwrap();

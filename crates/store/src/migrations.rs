@@ -12,7 +12,8 @@ type Step = fn(&Transaction<'_>) -> Result<()>;
 /// the version bump.
 pub const MIGRATIONS: &[(&str, Option<Step>)] = &[
     // 1: regions, imports, current observations and their history.
-    ("CREATE TABLE imports (
+    (
+        "CREATE TABLE imports (
         id INTEGER PRIMARY KEY,
         source_name TEXT NOT NULL,
         sha256 TEXT NOT NULL,
@@ -64,9 +65,12 @@ pub const MIGRATIONS: &[(&str, Option<Step>)] = &[
     );
     CREATE INDEX observation_history_by_key ON observation_history (region, period, variable);
 
-    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);", None),
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+        None,
+    ),
     // 2: results of the indicator engine (only the latest run is kept; its provenance is recorded).
-    ("CREATE TABLE compute_runs (
+    (
+        "CREATE TABLE compute_runs (
         id INTEGER PRIMARY KEY,
         computed_at TEXT NOT NULL,
         imports TEXT NOT NULL,
@@ -132,10 +136,13 @@ pub const MIGRATIONS: &[(&str, Option<Step>)] = &[
         buurten TEXT NOT NULL,
         population_share REAL,
         PRIMARY KEY (area, period)
-    ) WITHOUT ROWID;", None),
+    ) WITHOUT ROWID;",
+        None,
+    ),
     // 3: the programme register: one figure per row, keyed by area, year, scheme, instance and item, each with
     // its source label and synthetic flag. A figure is a number or a text, never both.
-    ("CREATE TABLE register_entries (
+    (
+        "CREATE TABLE register_entries (
         area TEXT NOT NULL,
         year INTEGER NOT NULL,
         scheme TEXT NOT NULL CHECK (scheme IN ('woontop', 'realisatiestimulans', 'vhf', 'spuk', 'wbmgp')),
@@ -147,11 +154,14 @@ pub const MIGRATIONS: &[(&str, Option<Step>)] = &[
         synthetic INTEGER NOT NULL CHECK (synthetic IN (0, 1)),
         CHECK ((number IS NULL) <> (text IS NULL)),
         PRIMARY KEY (area, year, scheme, instance, item)
-    ) WITHOUT ROWID;", None),
+    ) WITHOUT ROWID;",
+        None,
+    ),
     // 4: accounts, sessions and API tokens; the append-only audit log; the yearly request (rounds, submissions,
     // answers); and figures per focus area (accepted request answers and register figures), which the engine
     // reads next to the buurt observations once they are published.
-    ("CREATE TABLE users (
+    (
+        "CREATE TABLE users (
         id INTEGER PRIMARY KEY,
         email TEXT NOT NULL UNIQUE COLLATE NOCASE,
         role TEXT NOT NULL CHECK (role IN ('area_editor', 'analyst', 'admin')),
@@ -250,11 +260,14 @@ pub const MIGRATIONS: &[(&str, Option<Step>)] = &[
         published INTEGER NOT NULL DEFAULT 0 CHECK (published IN (0, 1)),
         import_id INTEGER NOT NULL REFERENCES imports (id),
         PRIMARY KEY (area, period, variable)
-    ) WITHOUT ROWID;", None),
+    ) WITHOUT ROWID;",
+        None,
+    ),
     // 5: the audit log becomes a hash chain (each row carries the SHA-256 of the previous row and of its own
     // content) and refuses an INSERT that would replace a row; API tokens remember their last use; every sign-in
     // attempt of an account is kept for its owner's history.
-    ("ALTER TABLE audit_log ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';
+    (
+        "ALTER TABLE audit_log ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';
     ALTER TABLE audit_log ADD COLUMN hash TEXT NOT NULL DEFAULT '';
     CREATE TRIGGER audit_log_is_append_only_replace BEFORE INSERT ON audit_log
         WHEN EXISTS (SELECT 1 FROM audit_log WHERE id = NEW.id)
@@ -269,7 +282,9 @@ pub const MIGRATIONS: &[(&str, Option<Step>)] = &[
         client TEXT NOT NULL,
         outcome TEXT NOT NULL CHECK (outcome IN ('success', 'failure', 'locked'))
     );
-    CREATE INDEX sign_in_history_by_user ON sign_in_history (user_id, at);", Some(crate::audit::chain_existing_rows)),
+    CREATE INDEX sign_in_history_by_user ON sign_in_history (user_id, at);",
+        Some(crate::audit::chain_existing_rows),
+    ),
 ];
 
 /// Brings the schema up to date. A database from a newer wijkmonitor is refused rather than damaged.

@@ -8,8 +8,8 @@ use crate::audit::{insert_audit, AuditEntry};
 use crate::{Result, Store, StoreError};
 use rusqlite::{params, OptionalExtension, Transaction};
 use std::collections::BTreeMap;
+use wijkmonitor_model::date::Date;
 use wijkmonitor_model::{Period, Value};
-use wijkmonitor_programme::params::Date;
 use wijkmonitor_programme::request::{RawAnswer, Round, Status};
 
 /// A request round as stored.

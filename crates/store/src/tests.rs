@@ -189,14 +189,22 @@ fn migration_5_chains_an_existing_audit_log() {
             tx.commit().unwrap();
         }
         for action in ["user_add", "token_create", "publish"] {
-            conn.execute("INSERT INTO audit_log (at, actor, action) VALUES ('2026-01-01T00:00:00Z', 'cli', ?1)", [action])
-                .unwrap();
+            conn.execute(
+                "INSERT INTO audit_log (at, actor, action) VALUES ('2026-01-01T00:00:00Z', 'cli', ?1)",
+                [action],
+            )
+            .unwrap();
         }
     }
     let mut store = Store::open(&path).unwrap();
     assert_eq!(store.verify_audit_chain().unwrap(), crate::audit::ChainCheck::Intact(3));
     store
-        .append_audit(&crate::audit::AuditEntry { at: "t".into(), actor: "cli".into(), action: "x".into(), ..Default::default() })
+        .append_audit(&crate::audit::AuditEntry {
+            at: "t".into(),
+            actor: "cli".into(),
+            action: "x".into(),
+            ..Default::default()
+        })
         .unwrap();
     assert_eq!(store.verify_audit_chain().unwrap(), crate::audit::ChainCheck::Intact(4));
     assert!(store.conn.execute("UPDATE audit_log SET actor = 'x'", []).is_err(), "the update trigger is back");

@@ -119,7 +119,7 @@ pub fn run(args: Args) -> Result<()> {
     };
     let today = today
         .map(|t| {
-            wijkmonitor_programme::params::Date::parse(t)
+            wijkmonitor_model::date::Date::parse(t)
                 .with_context(|| format!("--today: '{t}' is not a date (YYYY-MM-DD)"))
         })
         .transpose()?;

@@ -10,11 +10,11 @@ use axum::http::{header, StatusCode};
 use serde_json::{json, Value as Json};
 use std::collections::BTreeMap;
 use wijkmonitor_access::{allows, Permission, Principal};
+use wijkmonitor_model::date::{add_days, Date};
 use wijkmonitor_model::Value;
-use wijkmonitor_programme::params::Date;
 use wijkmonitor_programme::progress::{stimulans_payment, vhf_assessment};
 use wijkmonitor_programme::request::{
-    self, add_days, Action, AnswerValue, FieldError, Item, RawAnswer, Round, Status, SubmissionState,
+    self, Action, AnswerValue, FieldError, Item, RawAnswer, Round, Status, SubmissionState,
 };
 use wijkmonitor_programme::workbook;
 use wijkmonitor_programme::{AreaRegister, Entry, EntryValue, SchemeParams};

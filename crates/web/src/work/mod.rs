@@ -27,8 +27,8 @@ use axum::response::Response;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use wijkmonitor_access::Policy;
+use wijkmonitor_model::date::Date;
 use wijkmonitor_model::Catalogue;
-use wijkmonitor_programme::params::Date;
 use wijkmonitor_programme::request::{self, Item};
 use wijkmonitor_store::Store;
 
@@ -138,11 +138,11 @@ impl Work {
 
     /// The date request windows are checked against.
     pub(crate) fn today(&self) -> Date {
-        self.today.unwrap_or_else(|| request::amsterdam_date(self.clock.now()))
+        self.today.unwrap_or_else(|| wijkmonitor_model::date::amsterdam_date(self.clock.now()))
     }
 
     pub(crate) fn now_rfc3339(&self) -> String {
-        request::rfc3339(self.clock.now())
+        wijkmonitor_model::date::rfc3339(self.clock.now())
     }
 
     pub(crate) fn area_name(&self, id: &str) -> Option<&str> {
