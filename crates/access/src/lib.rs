@@ -8,7 +8,6 @@
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 
 /// The roles of signed-in users. Anonymous visitors are the public and have no role.
@@ -186,7 +185,7 @@ pub fn new_token(prefix: &str) -> Result<String, AccessError> {
 
 /// The SHA-256 of a token as stored: a stolen database does not contain usable tokens.
 pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    wijkmonitor_model::hash::sha256_hex(token.as_bytes())
 }
 
 /// Compares two secrets in time independent of where they differ.

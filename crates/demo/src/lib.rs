@@ -14,7 +14,8 @@
 
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet};
-use wijkmonitor_import::{Format, ImportBatch};
+use wijkmonitor_model::batch::{Format, ImportBatch};
+use wijkmonitor_model::hash::{sha256_hex, Fingerprint};
 use wijkmonitor_model::{FocusAreaSet, Located, Observation, Period, Region, RegionCode, RegionKind, Status, Value};
 
 /// The code list of the 19 NPLV municipalities in the CBS 2024 classification (`code,name`).
@@ -116,7 +117,7 @@ pub fn generate(areas: &FocusAreaSet) -> Result<Vec<ImportBatch>, Located> {
     let regions = code_list_2024()?;
     let area_buurten: HashSet<&RegionCode> = areas.areas.iter().flat_map(|a| a.buurten.iter()).collect();
     let fingerprint = {
-        let mut h = Sha256::new();
+        let mut h = Fingerprint::new();
         h.update(GENERATOR_VERSION);
         h.update(NPLV_CODE_LIST_2024);
         for a in &areas.areas {
@@ -125,7 +126,7 @@ pub fn generate(areas: &FocusAreaSet) -> Result<Vec<ImportBatch>, Located> {
                 h.update(b.as_str());
             }
         }
-        wijkmonitor_import::input::hex(&h.finalize())
+        h.hex()
     };
 
     let buurten: Vec<Buurt> = regions
@@ -178,7 +179,7 @@ pub fn generate(areas: &FocusAreaSet) -> Result<Vec<ImportBatch>, Located> {
         ImportBatch {
             format: Format::Builtin,
             source_name: format!("wijkmonitor demo: {name}"),
-            sha256: wijkmonitor_import::input::hex(&Sha256::digest(format!("{fingerprint}/{table}").as_bytes())),
+            sha256: sha256_hex(format!("{fingerprint}/{table}").as_bytes()),
             source_table: Some(table.to_string()),
             source_title: Some(format!("{SYNTHETIC_LABEL}: {what}")),
             classification_year: Some(2024),

@@ -34,6 +34,9 @@ use wijkmonitor_model::Catalogue;
 
 const SECRET: u8 = 4;
 
+/// An additive relation between targets: a parent and the children it is the sum of.
+pub type Relation = (u32, Vec<u32>);
+
 /// The additive relations between targets: `(parent, children)`, children with full weight only.
 pub fn relations(geo: &Geography, period: usize) -> Vec<(u32, Vec<u32>)> {
     let mut relations = Vec::new();
@@ -125,7 +128,7 @@ pub fn apply(results: &mut Results, geo: &Geography, catalogue: &Catalogue, rule
     let all_areas = geo.target(crate::geography::ALL_AREAS_ID);
     // The relations of an indicator's column: area-level indicators have only "all areas = the areas that
     // supplied a figure", taken before primary suppression.
-    let mut area_relations: Vec<Option<Vec<(u32, Vec<u32>)>>> = vec![None; results.columns.len()];
+    let mut area_relations: Vec<Option<Vec<Relation>>> = vec![None; results.columns.len()];
     for i in 0..results.indicators.len() {
         let Some(indicator) = catalogue.indicator(&results.indicators[i]) else { continue };
         let rule = rules.get(&indicator.disclosure);

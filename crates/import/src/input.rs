@@ -1,8 +1,8 @@
 //! Inputs in memory: one file, or a folder of files (OData entity sets). Loading from disk happens here and
 //! nowhere else in this crate, so every reader works on bytes and can be tested without files.
 
-use sha2::{Digest, Sha256};
 use std::path::Path;
+use wijkmonitor_model::hash::sha256_hex;
 use wijkmonitor_model::Located;
 
 /// The largest single file wijkmonitor reads into memory. The national Leefbaarometer buurt file is ~12 MB
@@ -24,7 +24,7 @@ impl SourceFile {
 
     /// The lowercase hex SHA-256 of the content.
     pub fn sha256(&self) -> String {
-        hex(&Sha256::digest(&self.bytes))
+        sha256_hex(&self.bytes)
     }
 
     /// The content as UTF-8 text without a byte-order mark. Binary content (NUL bytes) and invalid UTF-8
@@ -64,11 +64,6 @@ pub fn line_column(bytes: &[u8], offset: usize) -> (u64, u64) {
     let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
     let column = String::from_utf8_lossy(&before[line_start..]).chars().count() as u64 + 1;
     (line, column)
-}
-
-/// Lowercase hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A file or a folder of files.
@@ -120,7 +115,7 @@ impl Input {
                 let mut lines: Vec<String> =
                     files.iter().map(|f| format!("{} {}\n", f.base_name(), f.sha256())).collect();
                 lines.sort();
-                hex(&Sha256::digest(lines.concat().as_bytes()))
+                sha256_hex(lines.concat().as_bytes())
             }
         }
     }

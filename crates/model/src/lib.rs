@@ -4,6 +4,7 @@
 //! - [`region`]: CBS region codes (Netherlands, gemeente, wijk, buurt) and the classification year they belong to.
 //! - [`period`]: reporting periods, parsed from StatLine period codes such as `2019JJ00`.
 //! - [`area`]: focus areas ("focusgebieden"): named sets of buurt codes for one classification year.
+//! - [`batch`]: an import batch (what a reader hands the store), source formats and region code lists.
 //! - [`catalogue`]: the indicator catalogue (variables and indicators), loaded from a data file.
 //! - [`date`]: calendar dates, RFC 3339 moments and the Dutch calendar day.
 //! - [`disclosure`]: the disclosure-control rules and their thresholds, loaded from a data file.
@@ -15,6 +16,7 @@
 //! a socket or a database. That keeps the domain testable and lets every layer above share it.
 
 pub mod area;
+pub mod batch;
 pub mod catalogue;
 pub mod date;
 pub mod disclosure;

@@ -181,7 +181,7 @@ pub fn record_area_figures_tx(
             value.status().as_str()
         ));
     }
-    let sha256 = wijkmonitor_import::SourceFile::new("", content.into_bytes()).sha256();
+    let sha256 = wijkmonitor_model::hash::sha256_hex(content.as_bytes());
     let removed = previous.iter().filter(|(v, _, _)| !figures.iter().any(|(f, _)| f == v)).count();
     let notes =
         if removed > 0 { format!("{removed} earlier figures of {area} {period_text} removed") } else { String::new() };

@@ -32,7 +32,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
-use wijkmonitor_import::{CodeLists, ImportBatch};
+use wijkmonitor_model::batch::{CodeLists, ImportBatch};
 use wijkmonitor_model::{Observation, Period, Region, RegionCode, Status, Value};
 
 /// Errors from the database.

@@ -1,7 +1,7 @@
 //! Unit tests of the store: the one write path, idempotence, history and atomicity.
 
 use super::*;
-use wijkmonitor_import::Format;
+use wijkmonitor_model::batch::Format;
 
 fn obs(region: &str, period: i32, variable: &str, value: Value) -> Observation {
     Observation {

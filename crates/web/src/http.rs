@@ -13,20 +13,14 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::Response;
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use wijkmonitor_model::catalogue::ActionLine;
+use wijkmonitor_model::hash::sha256_hex;
 
 /// Bodies cached in total before the cache stops growing (it then renders on every request).
 const CACHE_LIMIT_BYTES: usize = 512 * 1024 * 1024;
-
-/// The hex SHA-256 of some bytes.
-pub fn content_hash(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
 
 /// How a page is rendered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -205,7 +199,7 @@ fn rendered(
     language: Option<&'static str>,
 ) -> Rendered {
     let run = snap.run.as_ref().map_or(0, |r| r.id);
-    let etag = format!("\"r{run}-{}\"", &content_hash(&body)[..20]);
+    let etag = format!("\"r{run}-{}\"", &sha256_hex(&body)[..20]);
     Rendered { status, content_type, body: Bytes::from(body), etag, cache_control, disposition, language }
 }
 

@@ -11,7 +11,7 @@ pub const STYLE_CSS: &str = include_str!("../static/style.css");
 
 /// The URL of the stylesheet; the version parameter changes with its content, so it can be cached forever.
 pub fn style_url() -> String {
-    format!("/static/style.css?v={}", &crate::http::content_hash(STYLE_CSS.as_bytes())[..12])
+    format!("/static/style.css?v={}", &wijkmonitor_model::hash::sha256_hex(STYLE_CSS.as_bytes())[..12])
 }
 
 /// The URL of a twin: the path plus `.json`/`.csv`, with the query (e.g. `?gebied=`) kept.

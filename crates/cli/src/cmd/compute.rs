@@ -4,7 +4,6 @@
 
 use crate::common::{load_areas, now_rfc3339, open_existing_store, spinner, DEFAULT_DB};
 use anyhow::{Context, Result};
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -276,7 +275,7 @@ pub fn compute_store(
             })
         })
     });
-    let mut hash = Sha256::new();
+    let mut hash = wijkmonitor_model::hash::Fingerprint::new();
     hash.update(wijkmonitor_model::BUILTIN_CATALOGUE);
     hash.update(wijkmonitor_model::BUILTIN_DISCLOSURE);
     hash.update(params_text);
@@ -286,7 +285,7 @@ pub fn compute_store(
         imports: imports.into_iter().collect(),
         areas_source: areas.source.clone(),
         areas_indicative: areas.indicative,
-        parameters_sha256: wijkmonitor_import::input::hex(&hash.finalize()),
+        parameters_sha256: hash.hex(),
         n_figures: 0,
     };
     let t_store = Instant::now();

@@ -136,7 +136,7 @@ fn code_list_batch() -> Result<ImportBatch> {
     Ok(ImportBatch {
         format: Format::Builtin,
         source_name: "wijkmonitor built-in code list".into(),
-        sha256: wijkmonitor_import::SourceFile::new("", wijkmonitor_demo::NPLV_CODE_LIST_2024.as_bytes()).sha256(),
+        sha256: wijkmonitor_model::hash::sha256_hex(wijkmonitor_demo::NPLV_CODE_LIST_2024.as_bytes()),
         source_table: Some("85984NED".into()),
         source_title: Some("CBS Wijken en buurten 2024, the 19 NPLV municipalities (Bron: CBS)".into()),
         classification_year: Some(2024),

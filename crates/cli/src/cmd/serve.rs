@@ -9,7 +9,6 @@
 
 use crate::common::{load_areas, open_existing_store};
 use anyhow::{Context, Result};
-use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -187,7 +186,7 @@ fn cache_dir() -> PathBuf {
 
 /// A short hash of everything the demo database is made from.
 pub fn demo_fingerprint() -> String {
-    let mut hash = Sha256::new();
+    let mut hash = wijkmonitor_model::hash::Fingerprint::new();
     for part in [
         wijkmonitor_model::BUILTIN_CATALOGUE,
         wijkmonitor_model::BUILTIN_DISCLOSURE,
@@ -197,10 +196,10 @@ pub fn demo_fingerprint() -> String {
         env!("CARGO_PKG_VERSION"),
     ] {
         hash.update(part.as_bytes());
-        hash.update([0]);
+        hash.update([0u8]);
     }
     hash.update(wijkmonitor_store::migrations::MIGRATIONS.len().to_le_bytes());
-    wijkmonitor_import::input::hex(&hash.finalize())[..16].to_string()
+    hash.hex()[..16].to_string()
 }
 
 /// The cached demo database, built when missing or older than this binary.
