@@ -10,6 +10,7 @@
 //! - [`disclosure`]: the disclosure-control rules and their thresholds, loaded from a data file.
 //! - [`observation`]: one figure for a region, period and variable, with its status.
 //! - [`error`]: errors that point at a file, line and column.
+//! - [`lang`]: the two languages of the interface.
 //! - [`hash`]: SHA-256 in hex, the one fingerprint used everywhere.
 //!
 //! Everything here works on values and text that the caller has already read; nothing opens a file,
@@ -22,6 +23,7 @@ pub mod date;
 pub mod disclosure;
 pub mod error;
 pub mod hash;
+pub mod lang;
 pub mod observation;
 pub mod period;
 pub mod region;

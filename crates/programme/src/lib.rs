@@ -12,9 +12,7 @@ pub mod feed;
 pub mod params;
 pub mod progress;
 pub mod register;
-pub mod request;
 pub mod seed;
-pub mod workbook;
 
 pub use params::{SchemeParams, BUILTIN_SCHEMES};
 pub use register::{AreaRegister, Entry, EntryValue, Scheme};

@@ -10,7 +10,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use std::collections::BTreeMap;
 use wijkmonitor_model::date::Date;
 use wijkmonitor_model::{Period, Value};
-use wijkmonitor_programme::request::{RawAnswer, Round, Status};
+use wijkmonitor_request::{RawAnswer, Round, SubmissionStatus};
 
 /// A request round as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,7 +26,7 @@ pub struct StoredRound {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Submission {
     pub area: String,
-    pub status: Status,
+    pub status: SubmissionStatus,
     pub reopened_until: Option<Date>,
     /// The analyst's comment when returned.
     pub comment: String,
@@ -39,7 +39,7 @@ impl Submission {
     pub fn not_started(area: &str) -> Submission {
         Submission {
             area: area.to_string(),
-            status: Status::NotStarted,
+            status: SubmissionStatus::NotStarted,
             reopened_until: None,
             comment: String::new(),
             updated_at: String::new(),
@@ -51,7 +51,7 @@ impl Submission {
 /// A review's change of a submission.
 #[derive(Debug, Clone, Copy)]
 pub struct Review<'a> {
-    pub status: Status,
+    pub status: SubmissionStatus,
     /// `return`, `reopen`, ... as written to the audit log.
     pub action: &'a str,
     pub comment: &'a str,
@@ -73,8 +73,8 @@ fn parse_date(text: String) -> Result<Date> {
     Date::parse(&text).ok_or_else(|| bad_date(&text))
 }
 
-fn status_of(text: &str) -> Result<Status> {
-    Status::parse(text).ok_or_else(|| StoreError::Invalid(format!("unknown submission status '{text}'")))
+fn status_of(text: &str) -> Result<SubmissionStatus> {
+    SubmissionStatus::parse(text).ok_or_else(|| StoreError::Invalid(format!("unknown submission status '{text}'")))
 }
 
 impl Store {
@@ -188,7 +188,7 @@ impl Store {
         year: i32,
         area: &str,
         answers: &BTreeMap<String, RawAnswer>,
-        status: Status,
+        status: SubmissionStatus,
         how: &str,
         who: Actor<'_>,
     ) -> Result<usize> {
@@ -249,7 +249,7 @@ impl Store {
             // The analyst's comment stays until the next review, so the area can read it while it works.
             &before.comment,
             None,
-            if status == Status::Submitted { "submit" } else { "save_draft" },
+            if status == SubmissionStatus::Submitted { "submit" } else { "save_draft" },
             who,
         )?;
         tx.commit()?;
@@ -263,7 +263,7 @@ impl Store {
     pub fn review_submission(&mut self, year: i32, area: &str, change: &Review<'_>, who: Actor<'_>) -> Result<()> {
         let old = self.submission(year, area)?.status;
         let tx = self.conn.transaction()?;
-        if old == Status::Accepted && change.status != Status::Accepted {
+        if old == SubmissionStatus::Accepted && change.status != SubmissionStatus::Accepted {
             tx.execute(
                 "DELETE FROM area_observations WHERE area = ?1 AND period = ?2 AND origin = 'request' AND published = 0",
                 params![area, year.to_string()],
@@ -286,7 +286,7 @@ impl Store {
     ) -> Result<i64> {
         let old = self.submission(year, area)?.status;
         let tx = self.conn.transaction()?;
-        write_status(&tx, year, area, old, Status::Accepted, "", None, "accept", who)?;
+        write_status(&tx, year, area, old, SubmissionStatus::Accepted, "", None, "accept", who)?;
         let import_id = crate::area::record_area_figures_tx(
             &tx,
             area,
@@ -351,8 +351,8 @@ fn write_status(
     tx: &Transaction<'_>,
     year: i32,
     area: &str,
-    old: Status,
-    new: Status,
+    old: SubmissionStatus,
+    new: SubmissionStatus,
     comment: &str,
     reopened_until: Option<Date>,
     action: &str,
@@ -409,34 +409,35 @@ mod tests {
         s.open_round(&round, &["households_energy_saving".into()], WHO).unwrap();
         assert!(s.open_round(&round, &[], WHO).is_err(), "one round per year");
         assert_eq!(s.round(2025).unwrap().unwrap().round, round);
-        assert_eq!(s.submission(2025, "heerlen-noord").unwrap().status, Status::NotStarted);
+        assert_eq!(s.submission(2025, "heerlen-noord").unwrap().status, SubmissionStatus::NotStarted);
 
         let draft: BTreeMap<_, _> = [("households_energy_saving".to_string(), answer("120"))].into();
-        assert_eq!(s.save_answers(2025, "heerlen-noord", &draft, Status::Draft, "form", WHO).unwrap(), 1);
-        assert_eq!(s.save_answers(2025, "heerlen-noord", &draft, Status::Draft, "form", WHO).unwrap(), 0);
+        assert_eq!(s.save_answers(2025, "heerlen-noord", &draft, SubmissionStatus::Draft, "form", WHO).unwrap(), 1);
+        assert_eq!(s.save_answers(2025, "heerlen-noord", &draft, SubmissionStatus::Draft, "form", WHO).unwrap(), 0);
         let fixed: BTreeMap<_, _> = [(
             "households_energy_saving".to_string(),
             RawAnswer { value: "140".into(), explanation: "incl. 20 in de Vlierwijk".into() },
         )]
         .into();
-        s.save_answers(2025, "heerlen-noord", &fixed, Status::Submitted, "xlsx", WHO).unwrap();
+        s.save_answers(2025, "heerlen-noord", &fixed, SubmissionStatus::Submitted, "xlsx", WHO).unwrap();
         assert_eq!(s.answers(2025, "heerlen-noord").unwrap(), fixed);
-        let back = Review { status: Status::Returned, action: "return", comment: "check 1", reopened_until: None };
+        let back =
+            Review { status: SubmissionStatus::Returned, action: "return", comment: "check 1", reopened_until: None };
         s.review_submission(2025, "heerlen-noord", &back, WHO).unwrap();
         assert_eq!(s.submission(2025, "heerlen-noord").unwrap().comment, "check 1");
-        s.save_answers(2025, "heerlen-noord", &fixed, Status::Submitted, "form", WHO).unwrap();
+        s.save_answers(2025, "heerlen-noord", &fixed, SubmissionStatus::Submitted, "form", WHO).unwrap();
         let figures = vec![("households_energy_saving".to_string(), Value::final_(140.0))];
         s.accept_submission(2025, "heerlen-noord", &figures, "Uitvraag 2025, heerlen-noord", WHO).unwrap();
-        assert_eq!(s.submission(2025, "heerlen-noord").unwrap().status, Status::Accepted);
+        assert_eq!(s.submission(2025, "heerlen-noord").unwrap().status, SubmissionStatus::Accepted);
         assert_eq!(s.submissions(2025).unwrap().len(), 1);
 
         // Reopening the accepted submission withdraws its unpublished figures; accepting again brings them back and
         // only accepted areas are published.
-        let reopen = Review { status: Status::Returned, action: "reopen", comment: "", reopened_until: None };
+        let reopen = Review { status: SubmissionStatus::Returned, action: "reopen", comment: "", reopened_until: None };
         s.review_submission(2025, "heerlen-noord", &reopen, WHO).unwrap();
         assert!(s.area_figures(false).unwrap().is_empty(), "withdrawn");
         assert!(s.publish_accepted(2025).unwrap().is_empty());
-        s.save_answers(2025, "heerlen-noord", &fixed, Status::Submitted, "form", WHO).unwrap();
+        s.save_answers(2025, "heerlen-noord", &fixed, SubmissionStatus::Submitted, "form", WHO).unwrap();
         s.accept_submission(2025, "heerlen-noord", &figures, "Uitvraag 2025, heerlen-noord", WHO).unwrap();
         assert_eq!(s.publish_accepted(2025).unwrap(), ["heerlen-noord"]);
         assert_eq!(s.area_figures(true).unwrap().len(), 1);

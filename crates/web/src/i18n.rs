@@ -2,49 +2,9 @@
 //! Dutch is the default; English is chosen with `?lang=en`. Texts live next to each other in one call,
 //! `lang.t("nl", "en")`, so a page's template reads in both languages at once and cannot miss one.
 
-use serde::Serialize;
 use wijkmonitor_model::catalogue::{ActionLine, Aggregation, Direction, Tier};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    Nl,
-    En,
-}
-
-impl Lang {
-    pub fn parse(text: &str) -> Option<Lang> {
-        match text {
-            "nl" => Some(Lang::Nl),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Nl => "nl",
-            Lang::En => "en",
-        }
-    }
-
-    /// Picks the text of this language.
-    pub fn t<'a>(self, nl: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::Nl => nl,
-            Lang::En => en,
-        }
-    }
-
-    /// A link to `path` in this language: Dutch links carry no parameter, so the default URL stays clean.
-    pub fn href(self, path: &str) -> String {
-        match self {
-            Lang::Nl => path.to_string(),
-            Lang::En if path.contains('?') => format!("{path}&lang=en"),
-            Lang::En => format!("{path}?lang=en"),
-        }
-    }
-}
+pub use wijkmonitor_model::lang::Lang;
 
 /// A figure's status in words.
 pub fn status(lang: Lang, status: &str) -> &'static str {

@@ -71,11 +71,11 @@ pub fn ensure_demo_workspace(store: &mut wijkmonitor_store::Store) -> Result<()>
         )?;
     }
     if store.round(2025)?.is_none() {
-        let items: Vec<String> = wijkmonitor_programme::request::items(&wijkmonitor_model::Catalogue::builtin())
+        let items: Vec<String> = wijkmonitor_request::items(&wijkmonitor_model::Catalogue::builtin())
             .into_iter()
             .map(|i| i.indicator)
             .collect();
-        let round = wijkmonitor_programme::request::Round::with_default_window(2025);
+        let round = wijkmonitor_request::Round::with_default_window(2025);
         store.open_round(&round, &items, wijkmonitor_store::request::Actor { name: "demo", at: &at })?;
     }
     Ok(())

@@ -13,11 +13,11 @@ use wijkmonitor_access::{allows, Permission, Principal};
 use wijkmonitor_model::date::{add_days, Date};
 use wijkmonitor_model::Value;
 use wijkmonitor_programme::progress::{stimulans_payment, vhf_assessment};
-use wijkmonitor_programme::request::{
-    self, Action, AnswerValue, FieldError, Item, RawAnswer, Round, Status, SubmissionState,
-};
-use wijkmonitor_programme::workbook;
 use wijkmonitor_programme::{AreaRegister, Entry, EntryValue, SchemeParams};
+use wijkmonitor_request::workbook;
+use wijkmonitor_request::{
+    self as request, Action, AnswerValue, FieldError, Item, RawAnswer, Round, SubmissionState, SubmissionStatus,
+};
 use wijkmonitor_store::audit::{AuditEntry, AuditFilter};
 use wijkmonitor_store::request::{Actor, Review, StoredRound, Submission};
 use wijkmonitor_store::Store;
@@ -290,7 +290,7 @@ pub fn save(
     submit: bool,
     merge: bool,
     how: &str,
-) -> Result<(Status, usize), Problem> {
+) -> Result<(SubmissionStatus, usize), Problem> {
     area_exists(work, area)?;
     require(who, Permission::EditRequest(area))?;
     // One lock from reading the status to writing: two saves, or a save and a review, cannot interleave.
@@ -324,7 +324,7 @@ fn save_locked(
     answers: BTreeMap<String, RawAnswer>,
     submit: bool,
     how: &str,
-) -> Result<(Status, usize), Problem> {
+) -> Result<(SubmissionStatus, usize), Problem> {
     let round = round_of(store, year)?;
     let submission = store.submission(year, area).map_err(Problem::internal)?;
     let state = SubmissionState { status: submission.status, reopened_until: submission.reopened_until };
@@ -340,7 +340,13 @@ fn save_locked(
 }
 
 /// Applies an uploaded workbook as a draft: the same checks as the form, and nothing changes unless all pass.
-pub fn upload(work: &Work, who: &Principal, year: i32, area: &str, bytes: &[u8]) -> Result<(Status, usize), Problem> {
+pub fn upload(
+    work: &Work,
+    who: &Principal,
+    year: i32,
+    area: &str,
+    bytes: &[u8],
+) -> Result<(SubmissionStatus, usize), Problem> {
     area_exists(work, area)?;
     require(who, Permission::EditRequest(area))?;
     let items = {
@@ -392,7 +398,7 @@ pub fn review(
     area: &str,
     action: Action,
     comment: &str,
-) -> Result<Status, Problem> {
+) -> Result<SubmissionStatus, Problem> {
     let area_name = area_exists(work, area)?;
     require(who, Permission::Review)?;
     let mut store = work.store();

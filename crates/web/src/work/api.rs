@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use wijkmonitor_access::{Permission, Principal};
-use wijkmonitor_programme::request::{Action, RawAnswer};
+use wijkmonitor_request::{Action, RawAnswer};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -29,7 +29,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use wijkmonitor_access::Policy;
 use wijkmonitor_model::date::Date;
 use wijkmonitor_model::Catalogue;
-use wijkmonitor_programme::request::{self, Item};
+use wijkmonitor_request::{self as request, Item};
 use wijkmonitor_store::Store;
 
 /// The largest request body accepted (an Excel upload is far smaller).

@@ -13,7 +13,7 @@ use maud::{html, Markup, DOCTYPE};
 use std::collections::BTreeMap;
 use wijkmonitor_access::{allows, Permission, Principal, Role};
 use wijkmonitor_model::catalogue::InputKind;
-use wijkmonitor_programme::request::{Action, FieldError, RawAnswer, Status};
+use wijkmonitor_request::{Action, FieldError, RawAnswer, SubmissionStatus};
 
 /// Percent-encodes a text for a query value.
 pub fn url_encode(text: &str) -> String {
@@ -25,7 +25,7 @@ pub fn url_encode(text: &str) -> String {
         .collect()
 }
 
-fn status_badge(lang: Lang, status: Status) -> Markup {
+fn status_badge(lang: Lang, status: SubmissionStatus) -> Markup {
     html! { span class={"status " (status.as_str())} data-status=(status.as_str()) { (lang.t(status.name_nl(), status.name_en())) } }
 }
 
@@ -360,7 +360,7 @@ fn home(work: &Work, req: &WorkRequest, session: &Session) -> WorkResponse {
                 h3 { (lang.t("Uitvraag ", "Request ")) (r.round.year) " (" (r.round.opens.to_string()) " – " (r.round.closes.to_string()) ")" }
                 ul {
                     @for (id, name) in &my_areas {
-                        @let status = work.store().submission(r.round.year, id).map(|s| s.status).unwrap_or(Status::NotStarted);
+                        @let status = work.store().submission(r.round.year, id).map(|s| s.status).unwrap_or(SubmissionStatus::NotStarted);
                         li {
                             a href=(lang.href(&format!("/werk/uitvraag/{}/{id}", r.round.year))) { (name) } " " (status_badge(lang, status))
                             " · " a href=(lang.href(&format!("/werk/register/{id}"))) { (lang.t("programmaregister", "programme register")) }
@@ -418,24 +418,24 @@ fn home(work: &Work, req: &WorkRequest, session: &Session) -> WorkResponse {
 fn status_page(
     req: &WorkRequest,
     session: &Session,
-    round: &wijkmonitor_programme::request::Round,
+    round: &wijkmonitor_request::Round,
     rows: &[(String, String, wijkmonitor_store::request::Submission)],
 ) -> WorkResponse {
     let lang = req.lang();
-    let count = |s: Status| rows.iter().filter(|(_, _, sub)| sub.status == s).count();
+    let count = |s: SubmissionStatus| rows.iter().filter(|(_, _, sub)| sub.status == s).count();
     let content = html! {
         h1 { (lang.t("Uitvraag ", "Request ")) (round.year) }
         (flash(lang, req))
         p class="lead" { (lang.t("Termijn: ", "Window: ")) (round.opens.to_string()) " – " (round.closes.to_string()) }
         ul class="legend-list" aria-label=(lang.t("Aantallen per status", "Counts by status")) {
-            @for s in Status::ALL { li { (status_badge(lang, s)) " " span data-count=(s.as_str()) { (count(s)) } } }
+            @for s in SubmissionStatus::ALL { li { (status_badge(lang, s)) " " span data-count=(s.as_str()) { (count(s)) } } }
         }
-        div class="scroll" tabindex="0" role="region" aria-label=(lang.t("Status per focusgebied", "Status per focus area")) {
+        div class="scroll" tabindex="0" role="region" aria-label=(lang.t("SubmissionStatus per focusgebied", "SubmissionStatus per focus area")) {
             table id="statuses" {
-                caption class="visually-hidden" { (lang.t("Status per focusgebied", "Status per focus area")) }
+                caption class="visually-hidden" { (lang.t("SubmissionStatus per focusgebied", "SubmissionStatus per focus area")) }
                 thead { tr {
                     th scope="col" { (lang.t("Focusgebied", "Focus area")) }
-                    th scope="col" { "Status" }
+                    th scope="col" { "SubmissionStatus" }
                     th scope="col" { (lang.t("Laatst gewijzigd", "Last changed")) }
                     th scope="col" { (lang.t("Door", "By")) }
                 } }
@@ -495,11 +495,11 @@ fn request_page_with(
         (flash(lang, req))
         (extra)
         p {
-            "Status: " (status_badge(lang, view.submission.status)) " · "
+            "SubmissionStatus: " (status_badge(lang, view.submission.status)) " · "
             (lang.t("termijn ", "window ")) (view.round.round.opens.to_string()) " – " (view.round.round.closes.to_string())
             @if let Some(until) = view.submission.reopened_until { " · " (lang.t("heropend tot ", "reopened until ")) (until.to_string()) }
         }
-        @if matches!(view.submission.status, Status::Returned | Status::Draft) && !view.submission.comment.is_empty() {
+        @if matches!(view.submission.status, SubmissionStatus::Returned | SubmissionStatus::Draft) && !view.submission.comment.is_empty() {
             div class="message" role="note" id="review-comment" {
                 strong { (lang.t("Opmerking van de analist: ", "The analyst's comment: ")) } (view.submission.comment)
             }
@@ -546,11 +546,11 @@ fn request_page_with(
                 label for="comment" { (lang.t("Opmerking voor het gebied (verplicht bij terugsturen)", "Comment for the area (required when returning)")) }
                 textarea id="comment" name="comment" rows="3" {}
                 div class="actions" {
-                    @if view.submission.status == Status::Submitted {
+                    @if view.submission.status == SubmissionStatus::Submitted {
                         button type="submit" name="action" value="accept" id="accept" { (lang.t("Accepteren", "Accept")) }
                         button type="submit" name="action" value="return" class="secondary" id="return" { (lang.t("Terugsturen", "Return")) }
                     }
-                    @if view.submission.status == Status::Accepted || (view.today > view.round.round.closes && view.submission.status != Status::Submitted) {
+                    @if view.submission.status == SubmissionStatus::Accepted || (view.today > view.round.round.closes && view.submission.status != SubmissionStatus::Submitted) {
                         button type="submit" name="action" value="reopen" class="secondary" id="reopen" { (lang.t("Heropenen", "Reopen")) }
                     }
                 }
@@ -785,7 +785,7 @@ fn users_page(work: &Work, req: &WorkRequest, session: &Session) -> Result<WorkR
             table id="users" {
                 thead { tr {
                     th scope="col" { (lang.t("E-mailadres", "Email address")) } th scope="col" { (lang.t("Rol", "Role")) }
-                    th scope="col" { (lang.t("Gebieden", "Areas")) } th scope="col" { "Status" } th scope="col" { (lang.t("Actie", "Action")) }
+                    th scope="col" { (lang.t("Gebieden", "Areas")) } th scope="col" { "SubmissionStatus" } th scope="col" { (lang.t("Actie", "Action")) }
                 } }
                 tbody {
                     @for u in &users {

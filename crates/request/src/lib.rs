@@ -4,6 +4,12 @@
 //! Everything here is pure: the caller passes the catalogue, the answers as typed, today's date and who acts, and
 //! stores what comes back. The web form, the API and the Excel upload all go through [`validate`], so an answer is
 //! refused (or accepted) the same way whichever way it arrives.
+//!
+//! # Layout
+//! - this module: the items, answers as typed and their validation, rounds and the life of a submission;
+//! - [`workbook`]: the Excel template of an area's request and the reading of an uploaded one.
+
+pub mod workbook;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -307,7 +313,7 @@ pub fn validate(
 /// The state of one area's answers in one round.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Status {
+pub enum SubmissionStatus {
     NotStarted,
     Draft,
     Submitted,
@@ -315,41 +321,46 @@ pub enum Status {
     Accepted,
 }
 
-impl Status {
-    pub const ALL: [Status; 5] =
-        [Status::NotStarted, Status::Draft, Status::Submitted, Status::Returned, Status::Accepted];
+impl SubmissionStatus {
+    pub const ALL: [SubmissionStatus; 5] = [
+        SubmissionStatus::NotStarted,
+        SubmissionStatus::Draft,
+        SubmissionStatus::Submitted,
+        SubmissionStatus::Returned,
+        SubmissionStatus::Accepted,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
-            Status::NotStarted => "not_started",
-            Status::Draft => "draft",
-            Status::Submitted => "submitted",
-            Status::Returned => "returned",
-            Status::Accepted => "accepted",
+            SubmissionStatus::NotStarted => "not_started",
+            SubmissionStatus::Draft => "draft",
+            SubmissionStatus::Submitted => "submitted",
+            SubmissionStatus::Returned => "returned",
+            SubmissionStatus::Accepted => "accepted",
         }
     }
 
-    pub fn parse(text: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|s| s.as_str() == text)
+    pub fn parse(text: &str) -> Option<SubmissionStatus> {
+        SubmissionStatus::ALL.into_iter().find(|s| s.as_str() == text)
     }
 
     pub fn name_nl(self) -> &'static str {
         match self {
-            Status::NotStarted => "niet begonnen",
-            Status::Draft => "concept",
-            Status::Submitted => "ingediend",
-            Status::Returned => "teruggestuurd",
-            Status::Accepted => "geaccepteerd",
+            SubmissionStatus::NotStarted => "niet begonnen",
+            SubmissionStatus::Draft => "concept",
+            SubmissionStatus::Submitted => "ingediend",
+            SubmissionStatus::Returned => "teruggestuurd",
+            SubmissionStatus::Accepted => "geaccepteerd",
         }
     }
 
     pub fn name_en(self) -> &'static str {
         match self {
-            Status::NotStarted => "not started",
-            Status::Draft => "draft",
-            Status::Submitted => "submitted",
-            Status::Returned => "returned",
-            Status::Accepted => "accepted",
+            SubmissionStatus::NotStarted => "not started",
+            SubmissionStatus::Draft => "draft",
+            SubmissionStatus::Submitted => "submitted",
+            SubmissionStatus::Returned => "returned",
+            SubmissionStatus::Accepted => "accepted",
         }
     }
 }
@@ -407,7 +418,7 @@ impl Action {
 /// A submission as far as the rules need it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SubmissionState {
-    pub status: Status,
+    pub status: SubmissionStatus,
     /// Until when an analyst has reopened it after the deadline.
     pub reopened_until: Option<Date>,
 }
@@ -427,12 +438,22 @@ impl SubmissionState {
     /// Whether the area may change its answers today.
     pub fn editable(&self, round: &Round, today: Date) -> bool {
         let in_time = round.is_open(today) || self.reopened_until.is_some_and(|d| today <= d && round.opens <= today);
-        in_time && matches!(self.status, Status::NotStarted | Status::Draft | Status::Returned)
+        in_time
+            && matches!(
+                self.status,
+                SubmissionStatus::NotStarted | SubmissionStatus::Draft | SubmissionStatus::Returned
+            )
     }
 
     /// The status after `action`, or why it is not allowed. `analyst` says whether a programme analyst acts
     /// (area editors save and submit; analysts return, accept and reopen).
-    pub fn apply(&self, action: Action, analyst: bool, round: &Round, today: Date) -> Result<Status, Refused> {
+    pub fn apply(
+        &self,
+        action: Action,
+        analyst: bool,
+        round: &Round,
+        today: Date,
+    ) -> Result<SubmissionStatus, Refused> {
         match action {
             Action::SaveDraft | Action::Submit => {
                 if analyst {
@@ -444,9 +465,12 @@ impl SubmissionState {
                 if today < round.opens {
                     return Err(refused("de uitvraag is nog niet open", "the request is not open yet"));
                 }
-                if !matches!(self.status, Status::NotStarted | Status::Draft | Status::Returned) {
+                if !matches!(
+                    self.status,
+                    SubmissionStatus::NotStarted | SubmissionStatus::Draft | SubmissionStatus::Returned
+                ) {
                     return Err(match self.status {
-                        Status::Submitted => refused(
+                        SubmissionStatus::Submitted => refused(
                             "de antwoorden zijn ingediend; wacht op de beoordeling",
                             "the answers have been submitted; wait for the review",
                         ),
@@ -462,28 +486,28 @@ impl SubmissionState {
                         "the deadline has passed; an analyst can reopen the request",
                     ));
                 }
-                Ok(if action == Action::Submit { Status::Submitted } else { Status::Draft })
+                Ok(if action == Action::Submit { SubmissionStatus::Submitted } else { SubmissionStatus::Draft })
             }
             Action::Return | Action::Accept => {
                 if !analyst {
                     return Err(refused("alleen een analist beoordeelt", "only an analyst reviews"));
                 }
-                if self.status != Status::Submitted {
+                if self.status != SubmissionStatus::Submitted {
                     return Err(refused(
                         "alleen ingediende antwoorden kunnen worden beoordeeld",
                         "only submitted answers can be reviewed",
                     ));
                 }
-                Ok(if action == Action::Accept { Status::Accepted } else { Status::Returned })
+                Ok(if action == Action::Accept { SubmissionStatus::Accepted } else { SubmissionStatus::Returned })
             }
             Action::Reopen => {
                 if !analyst {
                     return Err(refused("alleen een analist kan heropenen", "only an analyst can reopen"));
                 }
-                if self.status == Status::NotStarted && round.is_open(today) {
+                if self.status == SubmissionStatus::NotStarted && round.is_open(today) {
                     return Err(refused("de uitvraag is nog open", "the request is still open"));
                 }
-                Ok(Status::Returned)
+                Ok(SubmissionStatus::Returned)
             }
         }
     }
@@ -563,21 +587,22 @@ mod tests {
         let during = Date { year: 2026, month: 5, day: 1 };
         let after = Date { year: 2026, month: 7, day: 1 };
         let before = Date { year: 2026, month: 3, day: 1 };
-        let new = SubmissionState { status: Status::NotStarted, reopened_until: None };
-        assert_eq!(new.apply(Action::SaveDraft, false, &round, during), Ok(Status::Draft));
+        let new = SubmissionState { status: SubmissionStatus::NotStarted, reopened_until: None };
+        assert_eq!(new.apply(Action::SaveDraft, false, &round, during), Ok(SubmissionStatus::Draft));
         assert!(new.apply(Action::SaveDraft, false, &round, before).is_err());
         assert!(new.apply(Action::Submit, false, &round, after).is_err(), "no submission after the deadline");
         assert!(new.apply(Action::Submit, true, &round, during).is_err(), "analysts do not fill in");
-        let submitted = SubmissionState { status: Status::Submitted, reopened_until: None };
+        let submitted = SubmissionState { status: SubmissionStatus::Submitted, reopened_until: None };
         assert!(submitted.apply(Action::SaveDraft, false, &round, during).is_err(), "submitted is frozen");
         assert!(submitted.apply(Action::Accept, false, &round, during).is_err(), "editors do not accept");
-        assert_eq!(submitted.apply(Action::Return, true, &round, during), Ok(Status::Returned));
-        assert_eq!(submitted.apply(Action::Accept, true, &round, after), Ok(Status::Accepted));
+        assert_eq!(submitted.apply(Action::Return, true, &round, during), Ok(SubmissionStatus::Returned));
+        assert_eq!(submitted.apply(Action::Accept, true, &round, after), Ok(SubmissionStatus::Accepted));
         // After the deadline a returned submission needs an analyst's reopening.
-        let late = SubmissionState { status: Status::Returned, reopened_until: None };
+        let late = SubmissionState { status: SubmissionStatus::Returned, reopened_until: None };
         assert!(late.apply(Action::Submit, false, &round, after).is_err());
-        let reopened = SubmissionState { status: Status::Returned, reopened_until: Some(add_days(after, 14)) };
-        assert_eq!(reopened.apply(Action::Submit, false, &round, after), Ok(Status::Submitted));
+        let reopened =
+            SubmissionState { status: SubmissionStatus::Returned, reopened_until: Some(add_days(after, 14)) };
+        assert_eq!(reopened.apply(Action::Submit, false, &round, after), Ok(SubmissionStatus::Submitted));
         assert!(reopened.apply(Action::Submit, false, &round, add_days(after, 15)).is_err());
     }
 }
