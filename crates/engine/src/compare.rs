@@ -8,55 +8,15 @@ use crate::geography::{rest_id, Geography, TargetKind, ALL_AREAS_ID};
 use wijkmonitor_model::catalogue::Direction;
 use wijkmonitor_model::Period;
 
-/// How the gap to the Netherlands moved since the base year.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GapTrend {
-    Closing,
-    Widening,
-    Unchanged,
-}
-
-impl GapTrend {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            GapTrend::Closing => "closing",
-            GapTrend::Widening => "widening",
-            GapTrend::Unchanged => "unchanged",
-        }
-    }
-}
-
-/// All comparisons of one area, indicator and period. `None` where a figure is not available.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Comparison {
-    pub value: Option<f64>,
-    pub netherlands: Option<f64>,
-    pub rest_of_municipality: Option<f64>,
-    pub all_areas: Option<f64>,
-    /// 1 = best of the areas with a figure, by the indicator's direction; `None` for neutral indicators.
-    pub rank: Option<usize>,
-    pub n_ranked: usize,
-    pub base_year: i32,
-    pub base_value: Option<f64>,
-    pub change_since_base: Option<f64>,
-    /// `100 · value / base value`.
-    pub index_since_base: Option<f64>,
-    pub previous_value: Option<f64>,
-    pub change_since_previous: Option<f64>,
-    /// `value − Netherlands`.
-    pub gap_to_netherlands: Option<f64>,
-    pub gap_to_netherlands_base: Option<f64>,
-    pub gap_trend: Option<GapTrend>,
-    /// Whether the change since the base year is an improvement by the indicator's direction.
-    pub improved_since_base: Option<bool>,
-}
+pub use wijkmonitor_model::comparison::{Comparison, GapTrend};
 
 fn at(results: &Results, geo: &Geography, indicator: usize, period: Option<usize>, target: &str) -> Option<f64> {
     let t = geo.target(target)?;
     results.column(indicator, period?).number(t)
 }
 
-/// Compares an area's figure. `tolerance` is the change below which a gap counts as unchanged.
+/// Compares an area's figure. `tolerance` is the change below which a gap counts as unchanged. `None` when
+/// neither the area nor the Netherlands has a figure for the period: there is nothing to compare.
 #[allow(clippy::too_many_arguments)] // each argument is a distinct, named input of the comparison
 pub fn compare(
     results: &Results,
@@ -67,7 +27,7 @@ pub fn compare(
     period: Period,
     base_year: i32,
     tolerance: f64,
-) -> Comparison {
+) -> Option<Comparison> {
     let p = results.period_index(period);
     let base_p = results.period_index(Period::Year(base_year));
     let prev_p = match period {
@@ -76,6 +36,9 @@ pub fn compare(
     };
     let value = at(results, geo, indicator, p, area);
     let netherlands = at(results, geo, indicator, p, "NL00");
+    if value.is_none() && netherlands.is_none() {
+        return None;
+    }
     let base_value = at(results, geo, indicator, base_p, area);
     let previous_value = at(results, geo, indicator, prev_p, area);
     let nl_base = at(results, geo, indicator, base_p, "NL00");
@@ -110,13 +73,15 @@ pub fn compare(
         }
     });
     let change_since_base = value.zip(base_value).map(|(v, b)| v - b);
-    Comparison {
-        value,
+    Some(Comparison {
+        area: area.to_string(),
+        indicator: results.indicators[indicator].clone(),
+        period: period.to_string(),
         netherlands,
         rest_of_municipality: at(results, geo, indicator, p, &rest_id(area)),
         all_areas: at(results, geo, indicator, p, ALL_AREAS_ID),
-        rank,
-        n_ranked,
+        rank: rank.map(|r| r as u32),
+        n_ranked: n_ranked as u32,
         base_year,
         base_value,
         change_since_base,
@@ -133,5 +98,5 @@ pub fn compare(
                 Some(s * c > 0.0)
             }
         }),
-    }
+    })
 }

@@ -6,6 +6,7 @@
 //! - [`area`]: focus areas ("focusgebieden"): named sets of buurt codes for one classification year.
 //! - [`batch`]: an import batch (what a reader hands the store), source formats and region code lists.
 //! - [`catalogue`]: the indicator catalogue (variables and indicators), loaded from a data file.
+//! - [`comparison`]: the comparisons of an area's figure (Netherlands, rest of the municipality, rank, base year).
 //! - [`date`]: calendar dates, RFC 3339 moments and the Dutch calendar day.
 //! - [`disclosure`]: the disclosure-control rules and their thresholds, loaded from a data file.
 //! - [`observation`]: one figure for a region, period and variable, with its status.
@@ -19,6 +20,7 @@
 pub mod area;
 pub mod batch;
 pub mod catalogue;
+pub mod comparison;
 pub mod date;
 pub mod disclosure;
 pub mod error;

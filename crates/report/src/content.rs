@@ -5,6 +5,7 @@
 use crate::charts::{self, Series};
 use crate::summary::{format_value, movement, sentence, Facts, Lang, Margins, Movement};
 use wijkmonitor_model::catalogue::{ActionLine, Direction, Indicator, Supplier, Tier};
+use wijkmonitor_model::comparison::GapTrend;
 use wijkmonitor_model::{Period, Status};
 use wijkmonitor_pdf::{Block, Document, Span};
 use wijkmonitor_web::snapshot::{AreaInfo, Snapshot, ALL_AREAS, NETHERLANDS};
@@ -22,10 +23,7 @@ impl std::fmt::Display for ReportError {
 impl std::error::Error for ReportError {}
 
 fn t<'a>(lang: Lang, nl: &'a str, en: &'a str) -> &'a str {
-    match lang {
-        Lang::Nl => nl,
-        Lang::En => en,
-    }
+    lang.t(nl, en)
 }
 
 /// A table of an area's published figures of the indicators a supplier provides (the register or the area's own
@@ -601,7 +599,7 @@ pub fn national_report(snap: &Snapshot, year: i32, lang: Lang) -> Result<Documen
                         f.cell(&a.id, ind, f.p),
                         f.base_p.map_or("–".into(), |b| f.cell(&a.id, ind, b)),
                         f.fmt(c.and_then(|c| c.gap_to_netherlands), ind),
-                        c.and_then(|c| c.gap_trend.clone()).map_or("–".into(), |g| gap_word(&g, lang).to_string()),
+                        c.and_then(|c| c.gap_trend).map_or("–".into(), |g| gap_word(g, lang).to_string()),
                     ],
                 )
             })
@@ -683,14 +681,11 @@ pub fn national_report(snap: &Snapshot, year: i32, lang: Lang) -> Result<Documen
     ))
 }
 
-fn gap_word(trend: &str, lang: Lang) -> &'static str {
-    match (trend, lang) {
-        ("closing", Lang::Nl) => "kleiner",
-        ("widening", Lang::Nl) => "groter",
-        ("closing", Lang::En) => "narrowing",
-        ("widening", Lang::En) => "widening",
-        (_, Lang::Nl) => "gelijk",
-        (_, Lang::En) => "unchanged",
+fn gap_word(trend: GapTrend, lang: Lang) -> &'static str {
+    match trend {
+        GapTrend::Closing => lang.t("kleiner", "narrowing"),
+        GapTrend::Widening => lang.t("groter", "widening"),
+        GapTrend::Unchanged => lang.t("gelijk", "unchanged"),
     }
 }
 

@@ -11,12 +11,7 @@ use serde::Deserialize;
 use wijkmonitor_model::catalogue::Direction;
 use wijkmonitor_model::Status;
 
-/// The language of the generated text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Nl,
-    En,
-}
+pub use wijkmonitor_model::lang::Lang;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 struct MarginRow {

@@ -3,6 +3,7 @@
 
 use crate::{decode_value, Result, Store};
 use rusqlite::params;
+use wijkmonitor_model::comparison::{Comparison, GapTrend};
 use wijkmonitor_model::{Period, Value};
 
 /// The provenance of a compute run.
@@ -49,29 +50,6 @@ pub struct ComputedSources {
     pub imports: Vec<i64>,
 }
 
-/// The comparisons of one area, indicator and period.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct StoredComparison {
-    pub area: String,
-    pub period: String,
-    pub indicator: String,
-    pub netherlands: Option<f64>,
-    pub rest_of_municipality: Option<f64>,
-    pub all_areas: Option<f64>,
-    pub rank: Option<i64>,
-    pub n_ranked: i64,
-    pub base_year: i32,
-    pub base_value: Option<f64>,
-    pub change_since_base: Option<f64>,
-    pub index_since_base: Option<f64>,
-    pub previous_value: Option<f64>,
-    pub change_since_previous: Option<f64>,
-    pub gap_to_netherlands: Option<f64>,
-    pub gap_to_netherlands_base: Option<f64>,
-    pub gap_trend: Option<String>,
-    pub improved_since_base: Option<bool>,
-}
-
 /// Unmatched buurten of an area in a period.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredUnmatched {
@@ -89,7 +67,7 @@ pub struct ComputeOutput<'a, F: Iterator<Item = ComputedFigure>> {
     /// The figures, best in primary-key order (target, period, indicator): SQLite then appends to its B-tree
     /// instead of splitting pages all over it, which makes storing several times faster.
     pub figures: F,
-    pub comparisons: &'a [StoredComparison],
+    pub comparisons: &'a [Comparison],
     pub unmatched: &'a [StoredUnmatched],
 }
 
@@ -172,7 +150,7 @@ impl Store {
                     c.change_since_previous,
                     c.gap_to_netherlands,
                     c.gap_to_netherlands_base,
-                    c.gap_trend,
+                    c.gap_trend.map(GapTrend::as_str),
                     c.improved_since_base
                 ])?;
             }
@@ -256,7 +234,7 @@ impl Store {
     }
 
     /// Comparisons of an area (all periods and indicators when the lists are empty).
-    pub fn comparisons(&self, area: &str, periods: &[Period], indicators: &[String]) -> Result<Vec<StoredComparison>> {
+    pub fn comparisons(&self, area: &str, periods: &[Period], indicators: &[String]) -> Result<Vec<Comparison>> {
         let mut stmt = self.conn.prepare(&format!("{COMPARISON_SELECT} WHERE area = ?1 ORDER BY period, indicator"))?;
         let rows = stmt.query_map(params![area], comparison_row)?;
         let periods: Vec<String> = periods.iter().map(|p| p.to_string()).collect();
@@ -312,8 +290,8 @@ pub(crate) const COMPARISON_SELECT: &str =
      FROM comparisons";
 
 /// Reads a row selected with [`COMPARISON_SELECT`].
-pub(crate) fn comparison_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredComparison> {
-    Ok(StoredComparison {
+pub(crate) fn comparison_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Comparison> {
+    Ok(Comparison {
         area: r.get(0)?,
         period: r.get(1)?,
         indicator: r.get(2)?,
@@ -330,7 +308,8 @@ pub(crate) fn comparison_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredCo
         change_since_previous: r.get(13)?,
         gap_to_netherlands: r.get(14)?,
         gap_to_netherlands_base: r.get(15)?,
-        gap_trend: r.get(16)?,
+        // A trend the store does not know reads as none (the column is written only from `GapTrend`).
+        gap_trend: r.get::<_, Option<String>>(16)?.as_deref().and_then(GapTrend::parse),
         improved_since_base: r.get(17)?,
     })
 }

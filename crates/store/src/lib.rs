@@ -24,9 +24,7 @@ pub mod request;
 pub mod views;
 
 pub use area::{record_area_figures_tx, AreaFigure, Origin};
-pub use computed::{
-    ComputeOutput, ComputeRun, ComputedFigure, ComputedSources, ComputedTarget, StoredComparison, StoredUnmatched,
-};
+pub use computed::{ComputeOutput, ComputeRun, ComputedFigure, ComputedSources, ComputedTarget, StoredUnmatched};
 
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::BTreeMap;

@@ -252,14 +252,14 @@ fn a_compute_run_replaces_the_previous_one_whole() {
                 reason: "base_below_threshold".into(),
             },
         ];
-        let comparisons = vec![StoredComparison {
+        let comparisons = vec![wijkmonitor_model::comparison::Comparison {
             area: "den-haag-zuidwest".into(),
             period: "2020".into(),
             indicator: "inhabitants".into(),
             netherlands: Some(17e6),
             n_ranked: 20,
             base_year: 2018,
-            gap_trend: Some("closing".into()),
+            gap_trend: Some(wijkmonitor_model::comparison::GapTrend::Closing),
             ..Default::default()
         }];
         let sources =
@@ -295,7 +295,7 @@ fn a_compute_run_replaces_the_previous_one_whole() {
     assert_eq!((secret.value.status(), secret.reason.as_str()), (Status::Secret, "base_below_threshold"));
     let comparisons = store.comparisons("den-haag-zuidwest", &[Period::Year(2020)], &[]).unwrap();
     assert_eq!(comparisons.len(), 1);
-    assert_eq!(comparisons[0].gap_trend.as_deref(), Some("closing"));
+    assert_eq!(comparisons[0].gap_trend, Some(wijkmonitor_model::comparison::GapTrend::Closing));
     assert_eq!(store.computed_sources().unwrap()[0].imports, vec![1, 2]);
     assert_eq!(store.computed_targets().unwrap().len(), 1);
 }

@@ -3,7 +3,8 @@
 //! the `observations` table.
 
 use crate::computed::{comparison_row, figure_row, COMPARISON_SELECT};
-use crate::{ComputedFigure, Result, Store, StoredComparison};
+use crate::{ComputedFigure, Result, Store};
+use wijkmonitor_model::comparison::Comparison;
 
 impl Store {
     /// Computed figures of every target of the given kinds (`area`, `netherlands`, ...), sorted by target,
@@ -30,7 +31,7 @@ impl Store {
     }
 
     /// The comparisons of every area, sorted by area, period and indicator.
-    pub fn all_comparisons(&self) -> Result<Vec<StoredComparison>> {
+    pub fn all_comparisons(&self) -> Result<Vec<Comparison>> {
         let mut stmt = self.conn.prepare(&format!("{COMPARISON_SELECT} ORDER BY area, period, indicator"))?;
         let rows = stmt.query_map([], comparison_row)?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)

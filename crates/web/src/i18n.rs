@@ -3,6 +3,7 @@
 //! `lang.t("nl", "en")`, so a page's template reads in both languages at once and cannot miss one.
 
 use wijkmonitor_model::catalogue::{ActionLine, Aggregation, Direction, Tier};
+use wijkmonitor_model::comparison::GapTrend;
 
 pub use wijkmonitor_model::lang::Lang;
 
@@ -129,11 +130,10 @@ pub fn aggregation(lang: Lang, aggregation: &Aggregation) -> String {
     }
 }
 
-pub fn gap_trend(lang: Lang, trend: &str) -> &'static str {
+pub fn gap_trend(lang: Lang, trend: GapTrend) -> &'static str {
     match trend {
-        "closing" => lang.t("kleiner geworden", "closing"),
-        "widening" => lang.t("groter geworden", "widening"),
-        "unchanged" => lang.t("gelijk gebleven", "unchanged"),
-        _ => "",
+        GapTrend::Closing => lang.t("kleiner geworden", "closing"),
+        GapTrend::Widening => lang.t("groter geworden", "widening"),
+        GapTrend::Unchanged => lang.t("gelijk gebleven", "unchanged"),
     }
 }

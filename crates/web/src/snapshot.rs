@@ -6,9 +6,10 @@ use crate::geo::{BuurtShapes, Outlines};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use wijkmonitor_model::comparison::Comparison;
 use wijkmonitor_model::disclosure::DisclosureRules;
 use wijkmonitor_model::{Catalogue, FocusAreaSet, Indicator, Period};
-use wijkmonitor_store::{ComputeRun, ImportRecord, Store, StoredComparison, StoredUnmatched};
+use wijkmonitor_store::{ComputeRun, ImportRecord, Store, StoredUnmatched};
 
 /// The target kinds whose figures the dashboard publishes.
 pub const PUBLISHED_KINDS: [&str; 5] = ["netherlands", "gemeente", "area", "rest_of_municipality", "all_areas"];
@@ -71,7 +72,7 @@ pub struct Snapshot {
     /// Buurt figures of the areas' buurten, only when boundary files were given (for buurt maps).
     buurt_figures: HashMap<(String, String), Vec<Option<Fig>>>,
     /// (area, indicator, period) -> comparisons.
-    comparisons: HashMap<(String, String, String), StoredComparison>,
+    comparisons: HashMap<(String, String, String), Comparison>,
     /// (indicator, period) -> the imports its figures were computed from.
     sources: HashMap<(String, String), Vec<i64>>,
     pub unmatched: Vec<StoredUnmatched>,
@@ -278,7 +279,7 @@ impl Snapshot {
             .or_else(|| series.iter().rposition(Option::is_some))
     }
 
-    pub fn comparison(&self, area: &str, indicator: &str, period: usize) -> Option<&StoredComparison> {
+    pub fn comparison(&self, area: &str, indicator: &str, period: usize) -> Option<&Comparison> {
         let period = self.periods.get(period)?.to_string();
         self.comparisons.get(&(area.to_string(), indicator.to_string(), period))
     }

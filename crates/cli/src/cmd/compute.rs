@@ -14,7 +14,7 @@ use wijkmonitor_model::disclosure::DisclosureRules;
 use wijkmonitor_model::{Catalogue, FocusAreaSet, Value};
 use wijkmonitor_store::{
     ComputeOutput, ComputeRun, ComputedFigure, ComputedSources, ComputedTarget, ObservationFilter, Store,
-    StoredComparison, StoredUnmatched,
+    StoredUnmatched,
 };
 
 #[derive(clap::Args)]
@@ -174,7 +174,7 @@ pub fn compute_store(
         let Some(indicator) = catalogue.indicator(id) else { continue };
         for &period in &results.periods {
             for area in geo.targets.iter().filter(|t| t.kind == TargetKind::Area) {
-                let c = compare(
+                comparisons.extend(compare(
                     results,
                     geo,
                     i,
@@ -183,30 +183,7 @@ pub fn compute_store(
                     period,
                     params.base_year,
                     tolerance(indicator.decimals),
-                );
-                if c.value.is_none() && c.netherlands.is_none() {
-                    continue;
-                }
-                comparisons.push(StoredComparison {
-                    area: area.id.clone(),
-                    period: period.to_string(),
-                    indicator: id.clone(),
-                    netherlands: c.netherlands,
-                    rest_of_municipality: c.rest_of_municipality,
-                    all_areas: c.all_areas,
-                    rank: c.rank.map(|r| r as i64),
-                    n_ranked: c.n_ranked as i64,
-                    base_year: c.base_year,
-                    base_value: c.base_value,
-                    change_since_base: c.change_since_base,
-                    index_since_base: c.index_since_base,
-                    previous_value: c.previous_value,
-                    change_since_previous: c.change_since_previous,
-                    gap_to_netherlands: c.gap_to_netherlands,
-                    gap_to_netherlands_base: c.gap_to_netherlands_base,
-                    gap_trend: c.gap_trend.map(|g| g.as_str().to_string()),
-                    improved_since_base: c.improved_since_base,
-                });
+                ));
             }
         }
     }

@@ -15,9 +15,10 @@ use serde_json::json;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
+use wijkmonitor_model::comparison::Comparison;
 use wijkmonitor_model::observation::format_number;
 use wijkmonitor_model::{Catalogue, Observation, Period, RegionCode};
-use wijkmonitor_store::{ImportRecord, ObservationFilter, Store, StoredComparison};
+use wijkmonitor_store::{ImportRecord, ObservationFilter, Store};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -130,50 +131,17 @@ fn export_observations(store: &Store, catalogue: &Catalogue, args: &Args, out: &
     Ok(())
 }
 
-const COMPARISON_COLUMNS: [&str; 14] = [
-    "netherlands",
-    "rest_of_municipality",
-    "all_areas",
-    "rank",
-    "n_ranked",
-    "base_value",
-    "change_since_base",
-    "index_since_base",
-    "previous_value",
-    "change_since_previous",
-    "gap_to_netherlands",
-    "gap_to_netherlands_base",
-    "gap_trend",
-    "improved_since_base",
-];
-
-fn opt(x: Option<f64>) -> String {
-    x.map(format_number_rounded).unwrap_or_default()
-}
-
 /// Computed figures are ratios; twelve significant decimals are more than any source has and keep files stable.
 fn format_number_rounded(x: f64) -> String {
     format_number((x * 1e12).round() / 1e12)
 }
 
-fn comparison_fields(c: Option<&StoredComparison>) -> Vec<String> {
-    let Some(c) = c else { return vec![String::new(); COMPARISON_COLUMNS.len()] };
-    vec![
-        opt(c.netherlands),
-        opt(c.rest_of_municipality),
-        opt(c.all_areas),
-        c.rank.map(|r| r.to_string()).unwrap_or_default(),
-        c.n_ranked.to_string(),
-        opt(c.base_value),
-        opt(c.change_since_base),
-        opt(c.index_since_base),
-        opt(c.previous_value),
-        opt(c.change_since_previous),
-        opt(c.gap_to_netherlands),
-        opt(c.gap_to_netherlands_base),
-        c.gap_trend.clone().unwrap_or_default(),
-        c.improved_since_base.map(|b| b.to_string()).unwrap_or_default(),
-    ]
+fn opt(x: Option<f64>) -> String {
+    x.map(format_number_rounded).unwrap_or_default()
+}
+
+fn comparison_fields(c: Option<&Comparison>) -> Vec<String> {
+    Comparison::csv_fields(c, format_number_rounded)
 }
 
 fn export_computed(store: &Store, catalogue: &Catalogue, args: &Args, out: &mut impl Write) -> Result<()> {
@@ -204,7 +172,7 @@ fn export_computed(store: &Store, catalogue: &Catalogue, args: &Args, out: &mut 
     let periods: Vec<Period> = args.period.into_iter().collect();
     let figures = store.computed(&target_ids, &periods, &indicators)?;
     // Comparisons exist for areas only.
-    let mut comparisons: HashMap<(String, String, String), StoredComparison> = HashMap::new();
+    let mut comparisons: HashMap<(String, String, String), Comparison> = HashMap::new();
     let area_ids: Vec<&str> = match &args.region {
         Some(_) => target_ids
             .iter()
@@ -271,18 +239,7 @@ fn export_computed(store: &Store, catalogue: &Catalogue, args: &Args, out: &mut 
                     },
                 });
                 if let (Some(c), Some(map)) = (c, item.as_object_mut()) {
-                    map.insert(
-                        "comparison".into(),
-                        json!({
-                            "netherlands": c.netherlands, "rest_of_municipality": c.rest_of_municipality,
-                            "all_areas": c.all_areas, "rank": c.rank, "n_ranked": c.n_ranked,
-                            "base_year": c.base_year, "base_value": c.base_value,
-                            "change_since_base": c.change_since_base, "index_since_base": c.index_since_base,
-                            "previous_value": c.previous_value, "change_since_previous": c.change_since_previous,
-                            "gap_to_netherlands": c.gap_to_netherlands, "gap_to_netherlands_base": c.gap_to_netherlands_base,
-                            "gap_trend": c.gap_trend, "improved_since_base": c.improved_since_base,
-                        }),
-                    );
+                    map.insert("comparison".into(), serde_json::json!(c));
                 }
                 item
             })
@@ -290,7 +247,11 @@ fn export_computed(store: &Store, catalogue: &Catalogue, args: &Args, out: &mut 
         serde_json::to_writer_pretty(&mut *out, &items)?;
         writeln!(out)?;
     } else {
-        writeln!(out, "region,period,indicator,value,status,coverage,reason,{},source", COMPARISON_COLUMNS.join(","))?;
+        writeln!(
+            out,
+            "region,period,indicator,value,status,coverage,reason,{},source",
+            Comparison::CSV_COLUMNS.join(",")
+        )?;
         for f in &figures {
             let fields = comparison_fields(comparisons.get(&key(f)));
             let source: Vec<String> = figure_imports(f).iter().map(label).collect();

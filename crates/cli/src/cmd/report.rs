@@ -54,7 +54,6 @@ impl wijkmonitor_web::Reports for Renderer {
         format: &str,
         lang: wijkmonitor_web::i18n::Lang,
     ) -> std::result::Result<Vec<u8>, String> {
-        let lang = if lang.code() == "en" { Lang::En } else { Lang::Nl };
         let doc = match area {
             Some(id) => area_report(snap, id, year, lang),
             None => national_report(snap, year, lang),
@@ -95,7 +94,7 @@ pub fn run(args: Args) -> Result<()> {
         None => None,
     };
     let snap = Snapshot::load(&store, areas.as_ref(), None).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let lang = if args.lang == "en" { Lang::En } else { Lang::Nl };
+    let lang = Lang::parse(&args.lang).unwrap_or_default();
     let ext = args.format.as_str();
     match args.kind.as_str() {
         "area" => {

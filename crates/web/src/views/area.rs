@@ -15,6 +15,7 @@ use maud::{html, Markup};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use wijkmonitor_model::catalogue::{ActionLine, Aggregation, Tier};
+use wijkmonitor_model::comparison::Comparison;
 
 #[derive(Serialize)]
 pub struct BuurtRef {
@@ -55,34 +56,14 @@ pub struct SeriesPoint {
     pub all_areas: Option<Fig>,
 }
 
-/// The comparisons of the area's latest figure (numbers only where they passed disclosure control).
-#[derive(Serialize)]
-pub struct ComparisonOut {
-    pub period: String,
-    pub netherlands: Option<f64>,
-    pub rest_of_municipality: Option<f64>,
-    pub all_areas: Option<f64>,
-    pub rank: Option<i64>,
-    pub n_ranked: i64,
-    pub base_year: i32,
-    pub base_value: Option<f64>,
-    pub change_since_base: Option<f64>,
-    pub index_since_base: Option<f64>,
-    pub previous_value: Option<f64>,
-    pub change_since_previous: Option<f64>,
-    pub gap_to_netherlands: Option<f64>,
-    pub gap_to_netherlands_base: Option<f64>,
-    pub gap_trend: Option<String>,
-    pub improved_since_base: Option<bool>,
-}
-
 #[derive(Serialize)]
 pub struct AreaIndicator {
     pub indicator: IndicatorRef,
     /// The latest period with a number (or else with any figure).
     pub period: Option<String>,
     pub figure: Option<Fig>,
-    pub comparison: Option<ComparisonOut>,
+    /// The comparisons of the latest figure (numbers only where they passed disclosure control).
+    pub comparison: Option<Comparison>,
     pub series: Vec<SeriesPoint>,
     #[serde(skip)]
     sum_aggregation: bool,
@@ -160,24 +141,7 @@ pub fn build(snap: &Snapshot, area: &AreaInfo) -> AreaPage {
                         *suppressed.entry((f.status, f.reason.clone().unwrap_or_default())).or_default() += 1;
                     }
                 }
-                let comparison = latest.and_then(|p| snap.comparison(&area.id, &ind.id, p)).map(|c| ComparisonOut {
-                    period: c.period.clone(),
-                    netherlands: c.netherlands,
-                    rest_of_municipality: c.rest_of_municipality,
-                    all_areas: c.all_areas,
-                    rank: c.rank,
-                    n_ranked: c.n_ranked,
-                    base_year: c.base_year,
-                    base_value: c.base_value,
-                    change_since_base: c.change_since_base,
-                    index_since_base: c.index_since_base,
-                    previous_value: c.previous_value,
-                    change_since_previous: c.change_since_previous,
-                    gap_to_netherlands: c.gap_to_netherlands,
-                    gap_to_netherlands_base: c.gap_to_netherlands_base,
-                    gap_trend: c.gap_trend.clone(),
-                    improved_since_base: c.improved_since_base,
-                });
+                let comparison = latest.and_then(|p| snap.comparison(&area.id, &ind.id, p)).cloned();
                 indicators.push(AreaIndicator {
                     indicator: IndicatorRef::new(ind),
                     period: latest.map(|p| snap.periods[p].to_string()),
@@ -385,7 +349,7 @@ impl View for AreaPage {
                                                 td class="num" { (opt_number(c.all_areas, d, lang)) }
                                                 td class="num" {
                                                     (c.change_since_base.map(|v| format::signed(v, d, lang)).unwrap_or_else(|| "–".into()))
-                                                    @if let (false, Some(t)) = (item.sum_aggregation, &c.gap_trend) { br; span class="note" { (lang.t("kloof NL ", "gap NL ")) (i18n::gap_trend(lang, t)) } }
+                                                    @if let (false, Some(t)) = (item.sum_aggregation, &c.gap_trend) { br; span class="note" { (lang.t("kloof NL ", "gap NL ")) (i18n::gap_trend(lang, *t)) } }
                                                 }
                                                 td class="num" {
                                                     @match c.rank { Some(r) => { (r) " " (lang.t("van", "of")) " " (c.n_ranked) } None => { "–" } }
