@@ -4,7 +4,7 @@
 mod support;
 
 use support::wijkmonitor;
-use wijkmonitor_cli::cmd::register::load_builtin_seed;
+use wijkmonitor_pipeline::register::load_builtin_seed;
 use wijkmonitor_store::Store;
 
 #[test]
@@ -12,9 +12,9 @@ fn the_register_prints_figures_with_sources_payments_and_flags() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("register.db");
     let mut store = Store::open(&path).unwrap();
-    let n = load_builtin_seed(&mut store).unwrap();
+    let n = load_builtin_seed(&mut store, "2026-05-01T12:00:00Z").unwrap();
     // Loading twice replaces rather than duplicates.
-    assert_eq!(load_builtin_seed(&mut store).unwrap(), n);
+    assert_eq!(load_builtin_seed(&mut store, "2026-05-01T12:00:00Z").unwrap(), n);
     assert_eq!(store.register_entries(None).unwrap().len(), n);
     drop(store);
     let db = path.to_str().unwrap();

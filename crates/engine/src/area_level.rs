@@ -25,18 +25,12 @@ use crate::dataset::{status_code, Dataset, ABSENT};
 use crate::geography::{Geography, TargetKind};
 use crate::params::Params;
 use std::collections::BTreeSet;
-use wijkmonitor_model::catalogue::{Aggregation, Supplier};
+use wijkmonitor_model::catalogue::Aggregation;
 use wijkmonitor_model::{Catalogue, Indicator, Status, Value};
 
 /// Whether every variable the indicator reads is supplied per area (by the areas or by the register).
 pub fn is_area_level(catalogue: &Catalogue, indicator: &Indicator) -> bool {
-    let variables = indicator.aggregation.variables();
-    !variables.is_empty()
-        && variables.iter().all(|v| {
-            catalogue
-                .variable(v)
-                .is_some_and(|v| v.source == Supplier::Area.as_str() || v.source == Supplier::Register.as_str())
-        })
+    catalogue.is_area_level(indicator)
 }
 
 /// How the figures combine.

@@ -12,39 +12,7 @@ use crate::dataset::Dataset;
 use std::collections::{BTreeMap, HashMap};
 use wijkmonitor_model::{FocusAreaSet, Located, RegionCode, RegionKind};
 
-/// What kind of target a figure is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum TargetKind {
-    Buurt,
-    Wijk,
-    Gemeente,
-    Netherlands,
-    Area,
-    RestOfMunicipality,
-    AllAreas,
-}
-
-impl TargetKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TargetKind::Buurt => "buurt",
-            TargetKind::Wijk => "wijk",
-            TargetKind::Gemeente => "gemeente",
-            TargetKind::Netherlands => "netherlands",
-            TargetKind::Area => "area",
-            TargetKind::RestOfMunicipality => "rest_of_municipality",
-            TargetKind::AllAreas => "all_areas",
-        }
-    }
-}
-
-/// The id of the target "all focus areas together".
-pub const ALL_AREAS_ID: &str = "focusgebieden";
-
-/// The id of the rest of an area's municipality.
-pub fn rest_id(area_id: &str) -> String {
-    format!("rest:{area_id}")
-}
+pub use wijkmonitor_model::target::{rest_id, TargetKind, ALL_AREAS_ID};
 
 /// One target.
 #[derive(Debug, Clone, PartialEq)]

@@ -589,6 +589,17 @@ impl Catalogue {
         Ok(catalogue)
     }
 
+    /// Whether an indicator's figures are supplied per focus area (the yearly request, the programme register)
+    /// rather than computed from buurten: all the variables it reads come from the areas or the register.
+    pub fn is_area_level(&self, indicator: &Indicator) -> bool {
+        let variables = indicator.aggregation.variables();
+        !variables.is_empty()
+            && variables.iter().all(|v| {
+                self.variable(v)
+                    .is_some_and(|v| v.source == Supplier::Area.as_str() || v.source == Supplier::Register.as_str())
+            })
+    }
+
     /// What an indicator publishes about amounts, as `(numerator, denominator)`: its value ties the amount of
     /// the numerator to that of the denominator at each region. A sum publishes its count outright (the
     /// denominator is [`GROUND`], the known unit); a ratio its numerator over its denominator; a weighted mean

@@ -9,6 +9,7 @@
 //! - [`comparison`]: the comparisons of an area's figure (Netherlands, rest of the municipality, rank, base year).
 //! - [`date`]: calendar dates, RFC 3339 moments and the Dutch calendar day.
 //! - [`disclosure`]: the disclosure-control rules and their thresholds, loaded from a data file.
+//! - [`target`]: what a computed figure is for (a region, an area, the rest of its municipality, all areas).
 //! - [`observation`]: one figure for a region, period and variable, with its status.
 //! - [`error`]: errors that point at a file, line and column.
 //! - [`lang`]: the two languages of the interface.
@@ -29,6 +30,7 @@ pub mod lang;
 pub mod observation;
 pub mod period;
 pub mod region;
+pub mod target;
 
 pub use area::{FocusArea, FocusAreaSet};
 pub use catalogue::{Catalogue, Indicator, Variable};

@@ -23,6 +23,12 @@ pub enum Status {
     NotYetPublished,
 }
 
+impl serde::Serialize for Status {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 impl Status {
     pub const ALL: [Status; 5] =
         [Status::Final, Status::Provisional, Status::Missing, Status::Secret, Status::NotYetPublished];

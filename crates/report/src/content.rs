@@ -8,7 +8,8 @@ use wijkmonitor_model::catalogue::{ActionLine, Direction, Indicator, Supplier, T
 use wijkmonitor_model::comparison::GapTrend;
 use wijkmonitor_model::{Period, Status};
 use wijkmonitor_pdf::{Block, Document, Span};
-use wijkmonitor_web::snapshot::{AreaInfo, Snapshot, ALL_AREAS, NETHERLANDS};
+use wijkmonitor_readmodel::geo::Projection;
+use wijkmonitor_readmodel::snapshot::{AreaInfo, Snapshot, ALL_AREAS, NETHERLANDS};
 
 /// A report could not be made.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,7 +126,7 @@ impl<'a> Frame<'a> {
     }
 
     fn status(&self, target: &str, indicator: &str, p: usize) -> Status {
-        self.snap.fig(target, indicator, p).and_then(|f| Status::parse(f.status)).unwrap_or(Status::Missing)
+        self.snap.fig(target, indicator, p).map_or(Status::Missing, |f| f.status)
     }
 
     fn fmt(&self, x: Option<f64>, ind: &Indicator) -> String {
@@ -139,8 +140,8 @@ impl<'a> Frame<'a> {
     fn cell(&self, target: &str, ind: &Indicator, p: usize) -> String {
         match self.snap.fig(target, &ind.id, p) {
             Some(f) if f.value.is_some() => self.fmt(f.value, ind),
-            Some(f) if f.status == "secret" => t(self.lang, "geheim", "secret").to_string(),
-            Some(f) if f.status == "not_yet_published" => t(self.lang, "nog niet", "not yet").to_string(),
+            Some(f) if f.status == Status::Secret => t(self.lang, "geheim", "secret").to_string(),
+            Some(f) if f.status == Status::NotYetPublished => t(self.lang, "nog niet", "not yet").to_string(),
             _ => "–".to_string(),
         }
     }
@@ -692,20 +693,13 @@ fn gap_word(trend: GapTrend, lang: Lang) -> &'static str {
 /// The Netherlands with one municipality highlighted, from the embedded municipality outlines.
 fn map_figure(snap: &Snapshot, municipality: &str, municipality_name: &str, lang: Lang) -> Block {
     let outlines = &snap.outlines.features;
-    let (mut lon0, mut lon1, mut lat0, mut lat1) = (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
-    for ring in outlines.iter().flat_map(|o| o.rings.iter()) {
-        for [lon, lat] in ring {
-            lon0 = lon0.min(*lon);
-            lon1 = lon1.max(*lon);
-            lat0 = lat0.min(*lat);
-            lat1 = lat1.max(*lat);
-        }
-    }
     let width = 300.0f32;
-    let k = 52f64.to_radians().cos();
-    let scale = if lon1 > lon0 { f64::from(width) / ((lon1 - lon0) * k) } else { 1.0 };
-    let height = ((lat1 - lat0) * scale).max(1.0) as f32;
-    let project = |lon: f64, lat: f64| (((lon - lon0) * k * scale) as f32, ((lat1 - lat) * scale) as f32);
+    let projection = Projection::fit_with_margin(outlines.iter().flat_map(|o| o.rings.iter()), f64::from(width), 0.0);
+    let height = projection.height as f32;
+    let project = |lon: f64, lat: f64| {
+        let (x, y) = projection.project(lon, lat);
+        (x as f32, y as f32)
+    };
     let mut polygons = Vec::new();
     let mut label = None;
     for o in outlines {
@@ -738,7 +732,7 @@ fn map_figure(snap: &Snapshot, municipality: &str, municipality_name: &str, lang
             t(lang, "Kaart van Nederland met de gemeente", "Map of the Netherlands with the municipality"),
             t(lang, "gemarkeerd", "highlighted")
         ),
-        caption: format!("{municipality_name}. {}", wijkmonitor_web::geo::OUTLINES_ATTRIBUTION),
+        caption: format!("{municipality_name}. {}", wijkmonitor_readmodel::geo::OUTLINES_ATTRIBUTION),
     }
 }
 

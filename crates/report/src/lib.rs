@@ -19,3 +19,60 @@ pub mod summary;
 
 pub use content::{area_report, national_report, ReportError};
 pub use summary::Lang;
+
+use wijkmonitor_readmodel::Snapshot;
+
+/// The file formats a report is rendered in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReportFormat {
+    /// Tagged PDF with embedded fonts.
+    Pdf,
+    /// One self-contained HTML file.
+    Html,
+}
+
+impl ReportFormat {
+    /// The file extension, also how the format is named on the command line.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ReportFormat::Pdf => "pdf",
+            ReportFormat::Html => "html",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ReportFormat> {
+        [ReportFormat::Pdf, ReportFormat::Html].into_iter().find(|f| f.extension() == text)
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            ReportFormat::Pdf => "application/pdf",
+            ReportFormat::Html => "text/html; charset=utf-8",
+        }
+    }
+}
+
+/// Builds and renders a report: of an area (or, with `None`, the national report) for a year.
+pub fn render(
+    snap: &Snapshot,
+    area: Option<&str>,
+    year: i32,
+    format: ReportFormat,
+    lang: Lang,
+) -> Result<Vec<u8>, ReportError> {
+    let doc = match area {
+        Some(id) => area_report(snap, id, year, lang)?,
+        None => national_report(snap, year, lang)?,
+    };
+    render_document(&doc, format)
+}
+
+/// Renders a built document in a format.
+pub fn render_document(doc: &wijkmonitor_pdf::Document, format: ReportFormat) -> Result<Vec<u8>, ReportError> {
+    Ok(match format {
+        ReportFormat::Html => html::render(doc).into_bytes(),
+        ReportFormat::Pdf => {
+            wijkmonitor_pdf::render(doc).map_err(|e| ReportError(format!("cannot render the PDF: {e}")))?
+        }
+    })
+}

@@ -6,9 +6,9 @@ use std::process::Command;
 use std::sync::OnceLock;
 use wijkmonitor_model::area::parse_areas_csv;
 use wijkmonitor_model::{BUILTIN_AREAS, BUILTIN_AREAS_NAME};
+use wijkmonitor_readmodel::Snapshot;
 use wijkmonitor_report::{area_report, html, national_report, Lang};
 use wijkmonitor_store::Store;
-use wijkmonitor_web::Snapshot;
 
 /// The demo database, built once for all tests of this binary.
 fn demo_db() -> &'static Path {
@@ -18,7 +18,9 @@ fn demo_db() -> &'static Path {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-tests");
         std::fs::create_dir_all(&dir).unwrap();
         let db = dir.join("demo.db");
-        wijkmonitor_cli::cmd::demo::build_demo_database(&db, None).unwrap();
+        let areas = parse_areas_csv(BUILTIN_AREAS, BUILTIN_AREAS_NAME, true).unwrap();
+        let source = wijkmonitor_pipeline::demo::Source::Synthetic;
+        wijkmonitor_pipeline::demo::build_demo_database(&db, source, &areas, "2026-05-01T12:00:00Z", &|_| {}).unwrap();
         db
     })
 }
@@ -69,11 +71,11 @@ fn reports_show_only_disclosure_controlled_figures() {
     let area = "den-haag-zuidwest";
     let doc = area_report(&snap, area, 2024, Lang::Nl).unwrap();
     let text = html::render(&doc);
-    let secret = snap
-        .catalogue
-        .indicators
-        .iter()
-        .find_map(|i| snap.fig(area, &i.id, snap.periods.len() - 2).filter(|f| f.status == "secret").map(|_| i));
+    let secret = snap.catalogue.indicators.iter().find_map(|i| {
+        snap.fig(area, &i.id, snap.periods.len() - 2)
+            .filter(|f| f.status == wijkmonitor_model::Status::Secret)
+            .map(|_| i)
+    });
     if let Some(ind) = secret {
         assert!(text.contains("geheim"), "{} is secret but the report does not say so", ind.id);
     }

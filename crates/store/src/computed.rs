@@ -4,6 +4,7 @@
 use crate::{decode_value, Result, Store};
 use rusqlite::params;
 use wijkmonitor_model::comparison::{Comparison, GapTrend};
+use wijkmonitor_model::target::TargetKind;
 use wijkmonitor_model::{Period, Value};
 
 /// The provenance of a compute run.
@@ -24,7 +25,7 @@ pub struct ComputeRun {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ComputedTarget {
     pub id: String,
-    pub kind: String,
+    pub kind: TargetKind,
     pub name: String,
     pub municipality: Option<String>,
     pub area: Option<String>,
@@ -100,7 +101,7 @@ impl Store {
                 "INSERT INTO computed_targets (id, kind, name, municipality, area) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
             for t in output.targets {
-                stmt.execute(params![t.id, t.kind, t.name, t.municipality, t.area])?;
+                stmt.execute(params![t.id, t.kind.as_str(), t.name, t.municipality, t.area])?;
             }
             let mut stmt =
                 tx.prepare("INSERT INTO computed_sources (indicator, period, imports) VALUES (?1, ?2, ?3)")?;
@@ -190,15 +191,26 @@ impl Store {
         let mut stmt =
             self.conn.prepare("SELECT id, kind, name, municipality, area FROM computed_targets ORDER BY id")?;
         let rows = stmt.query_map([], |r| {
-            Ok(ComputedTarget {
-                id: r.get(0)?,
-                kind: r.get(1)?,
-                name: r.get(2)?,
-                municipality: r.get(3)?,
-                area: r.get(4)?,
-            })
+            let kind: String = r.get(1)?;
+            Ok((
+                kind,
+                ComputedTarget {
+                    id: r.get(0)?,
+                    kind: TargetKind::Area,
+                    name: r.get(2)?,
+                    municipality: r.get(3)?,
+                    area: r.get(4)?,
+                },
+            ))
         })?;
-        Ok(rows.collect::<std::result::Result<_, _>>()?)
+        let mut out = Vec::new();
+        for row in rows {
+            let (kind, mut target) = row?;
+            target.kind = TargetKind::parse(&kind)
+                .ok_or_else(|| crate::StoreError::Invalid(format!("unknown target kind '{kind}'")))?;
+            out.push(target);
+        }
+        Ok(out)
     }
 
     /// Computed figures of targets, periods and indicators (empty lists mean all), sorted.

@@ -229,7 +229,7 @@ fn a_compute_run_replaces_the_previous_one_whole() {
     let write = |store: &mut Store, value: f64, at: &str| {
         let targets = vec![ComputedTarget {
             id: "den-haag-zuidwest".into(),
-            kind: "area".into(),
+            kind: wijkmonitor_model::target::TargetKind::Area,
             name: "Den Haag Zuidwest".into(),
             municipality: Some("GM0518".into()),
             area: Some("den-haag-zuidwest".into()),

@@ -5,11 +5,12 @@
 use crate::computed::{comparison_row, figure_row, COMPARISON_SELECT};
 use crate::{ComputedFigure, Result, Store};
 use wijkmonitor_model::comparison::Comparison;
+use wijkmonitor_model::target::TargetKind;
 
 impl Store {
     /// Computed figures of every target of the given kinds (`area`, `netherlands`, ...), sorted by target,
     /// period and indicator. One query instead of one per target keeps the dashboard's start fast.
-    pub fn computed_of_kinds(&self, kinds: &[&str]) -> Result<Vec<ComputedFigure>> {
+    pub fn computed_of_kinds(&self, kinds: &[TargetKind]) -> Result<Vec<ComputedFigure>> {
         if kinds.is_empty() {
             return Ok(Vec::new());
         }
@@ -22,7 +23,7 @@ impl Store {
             placeholders.join(",")
         );
         let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(kinds.iter()), figure_row)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(kinds.iter().map(|k| k.as_str())), figure_row)?;
         let mut out = Vec::new();
         for row in rows {
             out.push(row??);

@@ -7,7 +7,6 @@
 //! clients and as an HTML page for browsers; internals never leak into messages.
 
 use crate::i18n::Lang;
-use crate::snapshot::Snapshot;
 use crate::views::{self, View};
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -18,6 +17,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use wijkmonitor_model::catalogue::ActionLine;
 use wijkmonitor_model::hash::sha256_hex;
+use wijkmonitor_readmodel::snapshot::Snapshot;
+use wijkmonitor_report::ReportFormat;
 
 /// Bodies cached in total before the cache stops growing (it then renders on every request).
 const CACHE_LIMIT_BYTES: usize = 512 * 1024 * 1024;
@@ -147,23 +148,23 @@ impl Public {
 /// workspace (when the server has a writable database).
 pub struct App {
     public: RwLock<Arc<Public>>,
-    /// Renders the downloadable reports; `None` when the server was started without them.
-    reports: Option<Arc<dyn crate::Reports>>,
+    /// Whether the downloadable reports are served (rendered on first request, then cached).
+    reports: bool,
     pub(crate) work: Option<crate::work::Work>,
 }
 
 impl App {
     pub fn new(snap: Snapshot) -> App {
-        App::with_reports(snap, None)
+        App::with_reports(snap, false)
     }
 
     /// An app that also serves the reports at `/rapport/{area id|nationaal}-{year}.{pdf|html}`.
-    pub fn with_reports(snap: Snapshot, reports: Option<Arc<dyn crate::Reports>>) -> App {
+    pub fn with_reports(snap: Snapshot, reports: bool) -> App {
         App { public: RwLock::new(Arc::new(Public::new(snap))), reports, work: None }
     }
 
     /// An app with the signed-in workspace over a writable database.
-    pub fn with_work(snap: Snapshot, reports: Option<Arc<dyn crate::Reports>>, work: crate::work::Work) -> App {
+    pub fn with_work(snap: Snapshot, reports: bool, work: crate::work::Work) -> App {
         App { public: RwLock::new(Arc::new(Public::new(snap))), reports, work: Some(work) }
     }
 
@@ -215,8 +216,8 @@ enum Route {
     FullCsv,
     Xlsx,
     Style,
-    /// A report: the area id (or `None` for the national report), the year and `pdf`/`html`.
-    Report(Option<String>, i32, &'static str),
+    /// A report: the area id (or `None` for the national report), the year and the format.
+    Report(Option<String>, i32, ReportFormat),
     OpenApi,
 }
 
@@ -283,11 +284,7 @@ fn parse_report(snap: &Snapshot, file: &str) -> Result<Route, ApiError> {
         ))
     };
     let (stem, ext) = file.rsplit_once('.').ok_or_else(not_found)?;
-    let ext = match ext {
-        "pdf" => "pdf",
-        "html" => "html",
-        _ => return Err(not_found()),
-    };
+    let ext = ReportFormat::parse(ext).ok_or_else(not_found)?;
     let (who, year) = stem.rsplit_once('-').ok_or_else(not_found)?;
     let year: i32 = year.parse().map_err(|_| not_found())?;
     if who == "nationaal" {
@@ -478,13 +475,13 @@ fn render(
             Ok(rendered(snap, StatusCode::OK, "application/json", Vec::new(), "public, max-age=300", None, None))
         }
         Route::Report(area, year, ext) => {
-            let reports =
-                app.reports.as_ref().ok_or_else(|| ApiError::not_found("this server does not serve reports"))?;
-            let body = reports
-                .render(snap, area.as_deref(), *year, ext, lang)
+            if !app.reports {
+                return Err(ApiError::not_found("this server does not serve reports"));
+            }
+            let body = wijkmonitor_report::render(snap, area.as_deref(), *year, *ext, lang)
                 .map_err(|e| ApiError::not_found(format!("no report: {e}")))?;
-            let name = format!("{}-{year}.{ext}", area.as_deref().unwrap_or("nationaal"));
-            let content_type = if *ext == "pdf" { "application/pdf" } else { "text/html; charset=utf-8" };
+            let name = format!("{}-{year}.{}", area.as_deref().unwrap_or("nationaal"), ext.extension());
+            let content_type = ext.content_type();
             Ok(rendered(
                 snap,
                 StatusCode::OK,

@@ -4,24 +4,18 @@
 
 use wijkmonitor_model::catalogue::{ActionLine, Aggregation, Direction, Tier};
 use wijkmonitor_model::comparison::GapTrend;
+use wijkmonitor_model::Status;
 
 pub use wijkmonitor_model::lang::Lang;
 
 /// A figure's status in words.
-pub fn status(lang: Lang, status: &str) -> &'static str {
-    match (status, lang) {
-        ("final", Lang::Nl) => "definitief",
-        ("final", Lang::En) => "final",
-        ("provisional", Lang::Nl) => "voorlopig",
-        ("provisional", Lang::En) => "provisional",
-        ("missing", Lang::Nl) => "ontbreekt",
-        ("missing", Lang::En) => "missing",
-        ("secret", Lang::Nl) => "geheim",
-        ("secret", Lang::En) => "secret",
-        ("not_yet_published", Lang::Nl) => "nog niet gepubliceerd",
-        ("not_yet_published", Lang::En) => "not yet published",
-        (_, Lang::Nl) => "onbekend",
-        (_, Lang::En) => "unknown",
+pub fn status(lang: Lang, status: Status) -> &'static str {
+    match status {
+        Status::Final => lang.t("definitief", "final"),
+        Status::Provisional => lang.t("voorlopig", "provisional"),
+        Status::Missing => lang.t("ontbreekt", "missing"),
+        Status::Secret => lang.t("geheim", "secret"),
+        Status::NotYetPublished => lang.t("nog niet gepubliceerd", "not yet published"),
     }
 }
 

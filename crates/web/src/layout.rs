@@ -5,6 +5,7 @@ use crate::i18n::{self, Lang};
 use crate::model::Meta;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use wijkmonitor_model::catalogue::ActionLine;
+use wijkmonitor_model::Status;
 
 /// The stylesheet, embedded in the binary.
 pub const STYLE_CSS: &str = include_str!("../static/style.css");
@@ -97,17 +98,17 @@ pub fn page(meta: &Meta, lang: Lang, query: &str, content: Markup) -> Markup {
 }
 
 /// A figure or its status as text, with the reason in words when there is no number.
-pub fn fig_cell(fig: Option<&crate::snapshot::Fig>, decimals: u8, lang: Lang) -> Markup {
+pub fn fig_cell(fig: Option<&wijkmonitor_readmodel::snapshot::Fig>, decimals: u8, lang: Lang) -> Markup {
     match fig {
         Some(f) => match f.value {
             Some(v) => html! {
                 (crate::format::number(v, decimals, lang))
-                @if f.status == "provisional" { " " abbr title=(i18n::status(lang, "provisional")) { "(v)" } }
+                @if f.status == Status::Provisional { " " abbr title=(i18n::status(lang, Status::Provisional)) { "(v)" } }
             },
             None => {
                 let reason = f.reason.as_deref().map(|r| i18n::reason(lang, r)).unwrap_or_default();
                 html! {
-                    span class="sup" data-status=(f.status) title=[(!reason.is_empty()).then_some(&reason)] {
+                    span class="sup" data-status=(f.status.as_str()) title=[(!reason.is_empty()).then_some(&reason)] {
                         (i18n::status(lang, f.status))
                         @if !reason.is_empty() { span class="visually-hidden" { " (" (reason) ")" } }
                     }

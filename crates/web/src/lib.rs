@@ -18,51 +18,34 @@
 #![recursion_limit = "256"]
 
 pub mod format;
-pub mod geo;
 pub mod http;
 pub mod i18n;
 pub mod layout;
 pub mod model;
 pub mod openapi;
-pub mod snapshot;
 pub mod svg;
 pub mod views;
 pub mod work;
 pub mod xlsx;
 
-pub use snapshot::{LoadError, Snapshot};
+use wijkmonitor_readmodel::Snapshot;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-/// Renders the downloadable reports. The report crate builds on this crate's snapshot, so it cannot be a
-/// dependency of it; the caller (the command line) passes an implementation in instead.
-pub trait Reports: Send + Sync {
-    /// The report of an area (`None`: the national report) for a year, as `pdf` or `html`; an error message
-    /// when there is none (e.g. no figures for that year).
-    fn render(
-        &self,
-        snap: &Snapshot,
-        area: Option<&str>,
-        year: i32,
-        format: &str,
-        lang: i18n::Lang,
-    ) -> Result<Vec<u8>, String>;
-}
-
 /// The router of the dashboard over a loaded snapshot.
 pub fn router(snapshot: Snapshot) -> axum::Router {
-    router_with_reports(snapshot, None)
+    router_with_reports(snapshot, false)
 }
 
 /// The router, also serving the reports at `/rapport/...` when `reports` is given.
-pub fn router_with_reports(snapshot: Snapshot, reports: Option<Arc<dyn Reports>>) -> axum::Router {
+pub fn router_with_reports(snapshot: Snapshot, reports: bool) -> axum::Router {
     let app = Arc::new(http::App::with_reports(snapshot, reports));
     axum::Router::new().fallback(http::handle).with_state(app)
 }
 
 /// The router with the signed-in workspace over a writable database.
-pub fn router_with_work(snapshot: Snapshot, reports: Option<Arc<dyn Reports>>, work: work::Work) -> axum::Router {
+pub fn router_with_work(snapshot: Snapshot, reports: bool, work: work::Work) -> axum::Router {
     let app = Arc::new(http::App::with_work(snapshot, reports, work));
     axum::Router::new().fallback(http::handle).with_state(app)
 }
@@ -70,7 +53,7 @@ pub fn router_with_work(snapshot: Snapshot, reports: Option<Arc<dyn Reports>>, w
 /// Like [`serve`], with the signed-in workspace.
 pub fn serve_with_work(
     snapshot: Snapshot,
-    reports: Option<Arc<dyn Reports>>,
+    reports: bool,
     work: work::Work,
     addr: SocketAddr,
     ready: impl FnOnce(SocketAddr),
@@ -82,7 +65,7 @@ pub fn serve_with_work(
 /// ends. Builds its own multi-threaded runtime, so callers need no async code.
 pub fn serve(
     snapshot: Snapshot,
-    reports: Option<Arc<dyn Reports>>,
+    reports: bool,
     addr: SocketAddr,
     ready: impl FnOnce(SocketAddr),
 ) -> std::io::Result<()> {

@@ -4,10 +4,10 @@
 //! JSON keys may be added, never renamed or removed: clients depend on them (docs/api.md).
 
 use crate::i18n::Lang;
-use crate::snapshot::{Fig, Snapshot};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use wijkmonitor_model::Indicator;
+use wijkmonitor_readmodel::snapshot::{Fig, Snapshot};
 
 /// The version of the JSON contract; bumped only for a breaking change, which gets a new `/api/vN/`.
 pub const API_VERSION: &str = "1";
@@ -222,12 +222,12 @@ pub const CSV_HEADER: [&str; 14] = [
 pub struct TargetRef {
     pub id: String,
     pub name: String,
-    pub kind: String,
+    pub kind: &'static str,
 }
 
 impl TargetRef {
     pub fn of(snap: &Snapshot, id: &str) -> TargetRef {
-        TargetRef { id: id.to_string(), name: snap.target_name(id), kind: snap.target_kind(id).to_string() }
+        TargetRef { id: id.to_string(), name: snap.target_name(id), kind: snap.target_kind(id).as_str() }
     }
 }
 
@@ -240,10 +240,10 @@ pub fn write_figure_row(
     period: usize,
     fig: &Fig,
 ) -> csv::Result<()> {
-    let imports = snap.sources(&indicator.id, period);
+    let imports = snap.figure_imports(&target.id, &indicator.id, period);
     let mut tables = BTreeSet::new();
     let mut years = BTreeSet::new();
-    for id in imports {
+    for id in &imports {
         if let Some(i) = snap.imports.get(id) {
             if let Some(t) = &i.source_table {
                 tables.insert(t.clone());
@@ -255,13 +255,13 @@ pub fn write_figure_row(
     }
     let join = |it: &mut dyn Iterator<Item = String>| it.collect::<Vec<_>>().join(";");
     w.write_record([
-        &target.id,
-        &target.name,
-        &target.kind,
+        target.id.as_str(),
+        target.name.as_str(),
+        target.kind,
         &snap.periods.get(period).map(|p| p.to_string()).unwrap_or_default(),
         &indicator.id,
         &fig.value.map(|v| v.to_string()).unwrap_or_default(),
-        fig.status,
+        fig.status.as_str(),
         fig.reason.as_deref().unwrap_or(""),
         &fig.coverage.to_string(),
         &indicator.unit,

@@ -5,9 +5,9 @@
 //! different dash pattern per line as well, and a sequential blue scale for maps.
 
 use crate::format;
-use crate::geo::{Outlines, Projection};
 use crate::i18n::Lang;
 use maud::{html, Markup};
+use wijkmonitor_readmodel::geo::{Outlines, Projection};
 
 /// Okabe–Ito colours with at least 3:1 contrast against white (WCAG 1.4.11 for graphics).
 pub const BLUE: &str = "#0072B2";

@@ -2,11 +2,11 @@
 //! and sources of every indicator, and a sheet with the provenance (compute run and imports).
 
 use crate::model::CSV_HEADER;
-use crate::snapshot::Snapshot;
 use crate::views::downloads::published_targets;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use std::collections::BTreeSet;
 use wijkmonitor_model::catalogue::ActionLine;
+use wijkmonitor_readmodel::snapshot::Snapshot;
 
 pub fn workbook(snap: &Snapshot) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
@@ -24,7 +24,7 @@ pub fn workbook(snap: &Snapshot) -> Result<Vec<u8>, XlsxError> {
                 let Some(series) = snap.series(t, &ind.id) else { continue };
                 for (p, f) in series.iter().enumerate() {
                     let Some(f) = f else { continue };
-                    let imports = snap.sources(&ind.id, p);
+                    let imports = snap.figure_imports(t, &ind.id, p);
                     let tables: BTreeSet<String> =
                         imports.iter().filter_map(|i| snap.imports.get(i)?.source_table.clone()).collect();
                     let years: BTreeSet<String> = imports
@@ -33,13 +33,13 @@ pub fn workbook(snap: &Snapshot) -> Result<Vec<u8>, XlsxError> {
                         .collect();
                     ws.write_string(row, 0, t)?;
                     ws.write_string(row, 1, snap.target_name(t))?;
-                    ws.write_string(row, 2, snap.target_kind(t))?;
+                    ws.write_string(row, 2, snap.target_kind(t).as_str())?;
                     ws.write_string(row, 3, snap.periods[p].to_string())?;
                     ws.write_string(row, 4, &ind.id)?;
                     if let Some(v) = f.value {
                         ws.write_number(row, 5, v)?;
                     }
-                    ws.write_string(row, 6, f.status)?;
+                    ws.write_string(row, 6, f.status.as_str())?;
                     ws.write_string(row, 7, f.reason.as_deref().unwrap_or(""))?;
                     ws.write_number(row, 8, f.coverage)?;
                     ws.write_string(row, 9, &ind.unit)?;

@@ -18,13 +18,13 @@ use tower::ServiceExt;
 use wijkmonitor_model::area::parse_areas_csv;
 use wijkmonitor_model::date::Date;
 use wijkmonitor_model::{Catalogue, BUILTIN_AREAS, BUILTIN_AREAS_NAME};
+use wijkmonitor_readmodel::Snapshot;
 use wijkmonitor_request::workbook;
 use wijkmonitor_request::{self as request, RawAnswer, Round};
 use wijkmonitor_store::accounts::NewUser;
 use wijkmonitor_store::request::Actor;
 use wijkmonitor_store::Store;
-use wijkmonitor_web::work::{Clock, Publisher, Work};
-use wijkmonitor_web::Snapshot;
+use wijkmonitor_web::work::{Clock, Publishing, Work};
 
 const PASSWORD: &str = "a long enough password";
 const EDITOR: &str = "editor@heerlen.example";
@@ -57,7 +57,7 @@ fn env_with_today(today: &str) -> Env {
     env_with(today, None)
 }
 
-fn env_with(today: &str, publisher: Option<Arc<dyn Publisher>>) -> Env {
+fn env_with(today: &str, publishing: Option<Publishing>) -> Env {
     let dir = tempfile::tempdir().expect("temporary folder");
     let db = dir.path().join("work.db");
     let mut store = Store::open(&db).expect("database");
@@ -86,10 +86,10 @@ fn env_with(today: &str, publisher: Option<Arc<dyn Publisher>>) -> Env {
     let clock = Arc::new(ManualClock(AtomicI64::new(START)));
     let mut work =
         Work::new(store, &snapshot).with_areas(names).with_clock(clock.clone()).with_today(Date::parse(today));
-    if let Some(p) = publisher {
-        work = work.with_publisher(p);
+    if let Some(p) = publishing {
+        work = work.with_publishing(p);
     }
-    let router = wijkmonitor_web::router_with_work(snapshot, None, work);
+    let router = wijkmonitor_web::router_with_work(snapshot, false, work);
     Env { _dir: dir, db, router, clock }
 }
 
@@ -870,23 +870,6 @@ async fn a_returned_comment_stays_while_the_area_works_and_a_late_return_reopens
     assert_eq!(items.iter().find(|i| i["item"] == ITEM).map(|i| i["answer"]["value"].clone()), Some(json!("8")));
 }
 
-struct FakePublisher {
-    fail: bool,
-    calls: std::sync::Mutex<Vec<usize>>,
-}
-
-impl Publisher for FakePublisher {
-    fn publish(&self, store: &mut Store) -> Result<Snapshot, String> {
-        let published = store.area_figures(true).map_err(|e| e.to_string())?.len();
-        self.calls.lock().unwrap().push(published);
-        if self.fail {
-            return Err("the engine failed".into());
-        }
-        let areas = parse_areas_csv(BUILTIN_AREAS, BUILTIN_AREAS_NAME, true).map_err(|e| e.to_string())?;
-        Snapshot::load(store, Some(&areas), None).map_err(|e| e.to_string())
-    }
-}
-
 async fn accept_own_area(e: &Env) -> (String, String) {
     let editor = token_for(&e.db, EDITOR);
     let analyst = token_for(&e.db, ANALYST);
@@ -901,18 +884,18 @@ async fn accept_own_area(e: &Env) -> (String, String) {
     (editor, analyst)
 }
 
+fn publishing() -> Publishing {
+    Publishing::builtin(parse_areas_csv(BUILTIN_AREAS, BUILTIN_AREAS_NAME, true).expect("delineation"))
+}
+
 #[tokio::test]
 async fn a_failed_publication_publishes_nothing_and_is_logged() {
-    let publisher = Arc::new(FakePublisher { fail: true, calls: Default::default() });
-    let e = env_with("2026-05-01", Some(publisher.clone()));
+    // The real recomputation, made to fail by engine parameters that do not parse.
+    let broken = Publishing { params_text: "base_year = \"not a year\"".into(), ..publishing() };
+    let e = env_with("2026-05-01", Some(broken));
     let (_, analyst) = accept_own_area(&e).await;
     let a = api(&e.router, Some(&analyst), Method::POST, "/api/v1/uitvraag/2025/publiceren", None).await;
     assert_eq!(a.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", a.text());
-    assert_eq!(
-        *publisher.calls.lock().unwrap(),
-        [full_answers().len() - 2],
-        "the recomputation saw the figures (not the open questions)"
-    );
     let store = Store::open(&e.db).unwrap();
     assert!(store.area_figures(true).unwrap().is_empty(), "back to unpublished");
     let actions: Vec<String> = store.audit_log(&Default::default()).unwrap().into_iter().map(|e| e.action).collect();
@@ -921,8 +904,7 @@ async fn a_failed_publication_publishes_nothing_and_is_logged() {
 
 #[tokio::test]
 async fn only_accepted_figures_are_published_and_a_reopening_withdraws_them() {
-    let publisher = Arc::new(FakePublisher { fail: false, calls: Default::default() });
-    let e = env_with("2026-05-01", Some(publisher.clone()));
+    let e = env_with("2026-05-01", Some(publishing()));
     let (_, analyst) = accept_own_area(&e).await;
     let review = format!("/api/v1/uitvraag/2025/{OWN}/beoordeling");
     let a = api(&e.router, Some(&analyst), Method::POST, &review, Some(json!({"action": "reopen"}))).await;
@@ -935,7 +917,18 @@ async fn only_accepted_figures_are_published_and_a_reopening_withdraws_them() {
     let a = api(&e.router, Some(&analyst), Method::POST, "/api/v1/uitvraag/2025/publiceren", None).await;
     assert_eq!(a.json()["published_areas"], 1);
     let store = Store::open(&e.db).unwrap();
-    assert!(!store.area_figures(true).unwrap().is_empty());
+    // The recomputation saw the figures (not the open questions), and the public side serves them now.
+    assert_eq!(store.area_figures(true).unwrap().len(), full_answers().len() - 2);
+    let page = send(&e.router, Method::GET, &format!("/gebied/{OWN}.json"), &[], vec![]).await.json();
+    let figure = page["action_lines"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|l| l["tiers"].as_array().into_iter().flatten())
+        .flat_map(|t| t["indicators"].as_array().into_iter().flatten())
+        .find(|i| i["indicator"]["id"] == ITEM)
+        .map(|i| i["figure"]["value"].clone());
+    assert_eq!(figure, Some(json!(10.0)), "the published answer is on the public area page");
     let log = store.audit_log(&Default::default()).unwrap();
     let last = log.last().unwrap();
     assert_eq!((last.action.as_str(), last.new_value.as_deref()), ("publish", Some(OWN)));

@@ -1,21 +1,13 @@
 //! `wijkmonitor compute`: run the indicator engine over the database and store the results (after
 //! disclosure control), the comparisons of every area and the report of unmatched buurten. The computation
-//! itself is [`compute_store`], which the web server also calls when an analyst publishes.
+//! itself is [`wijkmonitor_pipeline::recompute`], which the web server also calls when an analyst publishes.
 
 use crate::common::{load_areas, now_rfc3339, open_existing_store, spinner, DEFAULT_DB};
 use anyhow::{Context, Result};
-use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::time::Instant;
-use wijkmonitor_engine::compare::compare;
-use wijkmonitor_engine::dataset::status_of;
-use wijkmonitor_engine::{AreaInput, Crosswalk, Dataset, Params, Reason, TargetKind};
-use wijkmonitor_model::disclosure::DisclosureRules;
-use wijkmonitor_model::{Catalogue, FocusAreaSet, Value};
-use wijkmonitor_store::{
-    ComputeOutput, ComputeRun, ComputedFigure, ComputedSources, ComputedTarget, ObservationFilter, Store,
-    StoredUnmatched,
-};
+use wijkmonitor_engine::Crosswalk;
+use wijkmonitor_pipeline::{ComputeSummary, Recompute};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -34,28 +26,6 @@ pub struct Args {
     pub params: Option<PathBuf>,
 }
 
-/// What a computation did, for printing.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ComputeSummary {
-    pub n_indicators: usize,
-    pub n_periods: usize,
-    pub n_targets: usize,
-    /// Figures stored (cells without any input are not stored).
-    pub n_figures: u64,
-    /// Figures suppressed: secret at the source, below a threshold, or complementary.
-    pub n_secret: usize,
-    /// Published figures of focus areas (request answers, register figures) that the engine read.
-    pub n_area_figures: usize,
-    /// Areas with published figures that the delineation used does not know; their figures were not read.
-    pub unknown_areas: Vec<String>,
-    pub unmatched: Vec<StoredUnmatched>,
-    pub areas_source: String,
-    pub areas_indicative: bool,
-    pub load_secs: f64,
-    pub compute_secs: f64,
-    pub store_secs: f64,
-}
-
 pub fn run(args: Args) -> Result<()> {
     let started = Instant::now();
     let mut store = open_existing_store(&args.db)?;
@@ -72,9 +42,16 @@ pub fn run(args: Args) -> Result<()> {
         None => wijkmonitor_engine::params::BUILTIN_PARAMS.to_string(),
     };
     let progress = spinner("computing every indicator");
-    let summary = compute_store(&mut store, &areas, &crosswalk, &params_text);
+    let at = now_rfc3339();
+    let job = Recompute { areas: &areas, crosswalk: &crosswalk, params_text: &params_text, computed_at: &at };
+    let summary = wijkmonitor_pipeline::recompute(&mut store, &job);
     progress.finish_and_clear();
-    let summary = summary?;
+    print_computed(&summary?, &args.db, started);
+    Ok(())
+}
+
+/// Prints what a computation did.
+pub fn print_computed(summary: &ComputeSummary, db: &std::path::Path, started: Instant) {
     println!(
         "computed {} indicators x {} periods for {} targets: {} figures stored in {} \
          ({:.1} s: loading {:.1} s, computing {:.1} s, storing {:.1} s)",
@@ -82,7 +59,7 @@ pub fn run(args: Args) -> Result<()> {
         summary.n_periods,
         summary.n_targets,
         summary.n_figures,
-        args.db.display(),
+        db.display(),
         started.elapsed().as_secs_f64(),
         summary.load_secs,
         summary.compute_secs,
@@ -117,182 +94,4 @@ pub fn run(args: Args) -> Result<()> {
             u.population_share.map(|s| format!(", {:.1}% of the inhabitants", 100.0 * s)).unwrap_or_default()
         );
     }
-    Ok(())
-}
-
-/// Runs the engine over an open store and replaces its computed figures: every current observation, the
-/// published figures of the focus areas (accepted request answers, register figures), the delineation `areas`,
-/// the crosswalk and the engine parameters (`params_text`, as `data/parameters/engine.toml`). The command and the
-/// web server (when an analyst publishes) both come here, so a published figure is computed the same way.
-pub fn compute_store(
-    store: &mut Store,
-    areas: &FocusAreaSet,
-    crosswalk: &Crosswalk,
-    params_text: &str,
-) -> Result<ComputeSummary> {
-    let params = Params::parse(params_text)?;
-    let catalogue = Catalogue::builtin();
-    let rules = DisclosureRules::builtin();
-
-    let t_load = Instant::now();
-    let rows = store.observations(&ObservationFilter::default())?;
-    let mut imports: BTreeSet<i64> = rows.iter().map(|r| r.import_id).collect();
-    // Only published area figures reach the engine: an accepted answer waits for the analyst.
-    let mut unknown_areas: BTreeSet<String> = BTreeSet::new();
-    let area_inputs: Vec<AreaInput> = store
-        .area_figures(true)?
-        .into_iter()
-        .filter(|f| {
-            let known = areas.get(&f.area).is_some();
-            if !known {
-                unknown_areas.insert(f.area.clone());
-            }
-            known
-        })
-        .map(|f| AreaInput {
-            area: f.area,
-            period: f.period,
-            variable: f.variable,
-            value: f.value,
-            import_id: f.import_id,
-        })
-        .collect();
-    imports.extend(area_inputs.iter().map(|i| i.import_id));
-    let ds =
-        Dataset::from_observations(rows.iter().map(|r| (&r.observation, r.import_id))).with_area_inputs(&area_inputs);
-    let names: HashMap<_, _> = store.regions(None)?.into_iter().map(|r| (r.code, r.name)).collect();
-    drop(rows);
-    let load_secs = t_load.elapsed().as_secs_f64();
-    let t_compute = Instant::now();
-    let run = wijkmonitor_engine::run(&ds, &catalogue, &rules, areas, crosswalk, &names, &params);
-    let compute_secs = t_compute.elapsed().as_secs_f64();
-    let geo = &run.geography;
-    let results = &run.results;
-
-    let mut comparisons = Vec::new();
-    for (i, id) in results.indicators.iter().enumerate() {
-        let Some(indicator) = catalogue.indicator(id) else { continue };
-        for &period in &results.periods {
-            for area in geo.targets.iter().filter(|t| t.kind == TargetKind::Area) {
-                comparisons.extend(compare(
-                    results,
-                    geo,
-                    i,
-                    indicator.direction,
-                    &area.id,
-                    period,
-                    params.base_year,
-                    tolerance(indicator.decimals),
-                ));
-            }
-        }
-    }
-    let targets: Vec<ComputedTarget> = geo
-        .targets
-        .iter()
-        .map(|t| ComputedTarget {
-            id: t.id.clone(),
-            kind: t.kind.as_str().to_string(),
-            name: t.name.clone(),
-            municipality: t.municipality.as_ref().map(|m| m.to_string()),
-            area: t.area.clone(),
-        })
-        .collect();
-    let unmatched: Vec<StoredUnmatched> = geo
-        .unmatched
-        .iter()
-        .map(|u| StoredUnmatched {
-            area: u.area.clone(),
-            period: results.periods[u.period_index].to_string(),
-            buurten: u.buurten.iter().map(|b| b.to_string()).collect(),
-            population_share: u.population_share,
-        })
-        .collect();
-    let n_periods = results.periods.len();
-    let sources: Vec<ComputedSources> = results
-        .indicators
-        .iter()
-        .enumerate()
-        .flat_map(|(i, id)| {
-            results.periods.iter().enumerate().map(move |(p, &period)| ComputedSources {
-                indicator: id.clone(),
-                period,
-                imports: results.sources[i * n_periods + p].iter().copied().collect(),
-            })
-        })
-        .collect();
-    // Figures in the table's key order (target, period, indicator), for fast inserts.
-    let mut indicator_order: Vec<usize> = (0..results.indicators.len()).collect();
-    indicator_order.sort_by(|&a, &b| results.indicators[a].cmp(&results.indicators[b]));
-    let mut target_order: Vec<usize> = (0..geo.targets.len()).collect();
-    target_order.sort_by(|&a, &b| geo.targets[a].id.cmp(&geo.targets[b].id));
-    let mut period_order: Vec<usize> = (0..n_periods).collect();
-    period_order.sort_by_key(|&p| results.periods[p].to_string());
-    let indicator_order = &indicator_order;
-    let period_order = &period_order;
-    let figures = target_order.into_iter().flat_map(move |t| {
-        period_order.iter().flat_map(move |&p| {
-            indicator_order.iter().filter_map(move |&i| {
-                let column = results.column(i, p);
-                // Cells without any input are not stored: there is nothing to say about them.
-                if column.status[t] == wijkmonitor_engine::dataset::ABSENT {
-                    return None;
-                }
-                let status = status_of(column.status[t]);
-                let value =
-                    column.number(t).and_then(|n| Value::from_parts(Some(n), status)).unwrap_or(Value::absent(status));
-                Some(ComputedFigure {
-                    target: geo.targets[t].id.clone(),
-                    period: results.periods[p],
-                    indicator: results.indicators[i].clone(),
-                    value,
-                    coverage: f64::from(column.coverage[t]),
-                    reason: Reason::from_code(column.reason[t]).as_str().to_string(),
-                })
-            })
-        })
-    });
-    let mut hash = wijkmonitor_model::hash::Fingerprint::new();
-    hash.update(wijkmonitor_model::BUILTIN_CATALOGUE);
-    hash.update(wijkmonitor_model::BUILTIN_DISCLOSURE);
-    hash.update(params_text);
-    let run_record = ComputeRun {
-        id: 0,
-        computed_at: now_rfc3339(),
-        imports: imports.into_iter().collect(),
-        areas_source: areas.source.clone(),
-        areas_indicative: areas.indicative,
-        parameters_sha256: hash.hex(),
-        n_figures: 0,
-    };
-    let t_store = Instant::now();
-    store.replace_computed(ComputeOutput {
-        run: run_record,
-        targets: &targets,
-        sources: &sources,
-        figures,
-        comparisons: &comparisons,
-        unmatched: &unmatched,
-    })?;
-    let n_figures = store.compute_run()?.map_or(0, |r| r.n_figures);
-    Ok(ComputeSummary {
-        n_indicators: results.indicators.len(),
-        n_periods,
-        n_targets: geo.targets.len(),
-        n_figures,
-        n_secret: results.columns.iter().map(|c| c.status.iter().filter(|&&s| s == 4).count()).sum(),
-        n_area_figures: area_inputs.len(),
-        unknown_areas: unknown_areas.into_iter().collect(),
-        unmatched,
-        areas_source: areas.source.clone(),
-        areas_indicative: areas.indicative,
-        load_secs,
-        compute_secs,
-        store_secs: t_store.elapsed().as_secs_f64(),
-    })
-}
-
-/// A change smaller than half the last shown decimal counts as no change.
-fn tolerance(decimals: u8) -> f64 {
-    0.5 * 10f64.powi(-i32::from(decimals))
 }

@@ -17,7 +17,9 @@ use std::io::Write;
 use std::path::PathBuf;
 use wijkmonitor_model::comparison::Comparison;
 use wijkmonitor_model::observation::format_number;
+use wijkmonitor_model::target::TargetKind;
 use wijkmonitor_model::{Catalogue, Observation, Period, RegionCode};
+use wijkmonitor_readmodel::provenance::Attribution;
 use wijkmonitor_store::{ImportRecord, ObservationFilter, Store};
 
 #[derive(clap::Args)]
@@ -157,7 +159,8 @@ fn export_computed(store: &Store, catalogue: &Catalogue, args: &Args, out: &mut 
                 Err(_) => region.clone(),
             };
             if !targets_by_id.contains_key(id.as_str()) {
-                let areas: Vec<&str> = targets.iter().filter(|t| t.kind == "area").map(|t| t.id.as_str()).collect();
+                let areas: Vec<&str> =
+                    targets.iter().filter(|t| t.kind == TargetKind::Area).map(|t| t.id.as_str()).collect();
                 anyhow::bail!("no computed figures for '{region}'; areas: {}", areas.join(", "));
             }
             vec![id]
@@ -177,9 +180,9 @@ fn export_computed(store: &Store, catalogue: &Catalogue, args: &Args, out: &mut 
         Some(_) => target_ids
             .iter()
             .map(String::as_str)
-            .filter(|id| targets_by_id.get(id).is_some_and(|t| t.kind == "area"))
+            .filter(|id| targets_by_id.get(id).is_some_and(|t| t.kind == TargetKind::Area))
             .collect(),
-        None => targets.iter().filter(|t| t.kind == "area").map(|t| t.id.as_str()).collect(),
+        None => targets.iter().filter(|t| t.kind == TargetKind::Area).map(|t| t.id.as_str()).collect(),
     };
     for area in area_ids {
         for c in store.comparisons(area, &periods, &indicators)? {
@@ -189,26 +192,11 @@ fn export_computed(store: &Store, catalogue: &Catalogue, args: &Args, out: &mut 
     let sources: HashMap<(String, String), Vec<i64>> =
         store.computed_sources()?.into_iter().map(|s| ((s.indicator, s.period.to_string()), s.imports)).collect();
     let imports: HashMap<i64, ImportRecord> = store.imports()?.into_iter().map(|i| (i.id, i)).collect();
-    // The area each area figure's import was recorded for (one import per area, period and origin), so that an
-    // area's row names its own request or register import rather than those of every area.
-    let area_of_import: HashMap<i64, String> =
-        store.area_figures(false)?.into_iter().map(|f| (f.import_id, f.area)).collect();
-    let area_level: std::collections::HashSet<&str> = catalogue
-        .indicators
-        .iter()
-        .filter(|i| wijkmonitor_engine::area_level::is_area_level(catalogue, i))
-        .map(|i| i.id.as_str())
-        .collect();
+    let attribution = Attribution::load(store, catalogue)?;
     let figure_imports = |f: &wijkmonitor_store::ComputedFigure| -> Vec<i64> {
         let all = sources.get(&(f.indicator.clone(), f.period.to_string())).cloned().unwrap_or_default();
-        let own_area = targets_by_id.get(f.target.as_str()).is_some_and(|t| t.kind == "area")
-            && area_level.contains(f.indicator.as_str());
-        if !own_area {
-            return all;
-        }
-        // An import no longer behind any stored area figure (replaced since the compute) cannot be attributed
-        // to an area; it is kept rather than hidden.
-        all.into_iter().filter(|id| area_of_import.get(id).is_none_or(|a| *a == f.target)).collect()
+        let kind = targets_by_id.get(f.target.as_str()).map_or(TargetKind::Buurt, |t| t.kind);
+        attribution.figure_imports(&all, &f.target, kind, &f.indicator)
     };
     let label = |id: &i64| match imports.get(id) {
         Some(i) => format!("{} (import {id}){}", i.source_name, if i.synthetic { " [SYNTHETIC]" } else { "" }),

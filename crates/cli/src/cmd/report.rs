@@ -6,8 +6,8 @@ use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use wijkmonitor_model::{FocusAreaSet, BUILTIN_AREAS_NAME};
-use wijkmonitor_report::{area_report, html, national_report, Lang};
-use wijkmonitor_web::Snapshot;
+use wijkmonitor_readmodel::Snapshot;
+use wijkmonitor_report::{area_report, national_report, render_document, Lang, ReportFormat};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -42,35 +42,6 @@ pub struct Args {
     pub areas: Option<PathBuf>,
 }
 
-/// Renders reports for the dashboard's download links (`/rapport/...`).
-pub struct Renderer;
-
-impl wijkmonitor_web::Reports for Renderer {
-    fn render(
-        &self,
-        snap: &Snapshot,
-        area: Option<&str>,
-        year: i32,
-        format: &str,
-        lang: wijkmonitor_web::i18n::Lang,
-    ) -> std::result::Result<Vec<u8>, String> {
-        let doc = match area {
-            Some(id) => area_report(snap, id, year, lang),
-            None => national_report(snap, year, lang),
-        }
-        .map_err(|e| e.to_string())?;
-        render(&doc, format).map_err(|e| e.to_string())
-    }
-}
-
-/// Renders a document in the chosen format.
-fn render(doc: &wijkmonitor_pdf::Document, format: &str) -> Result<Vec<u8>> {
-    Ok(match format {
-        "html" => html::render(doc).into_bytes(),
-        _ => wijkmonitor_pdf::render(doc).map_err(|e| anyhow::anyhow!("cannot render the PDF: {e}"))?,
-    })
-}
-
 /// Writes a file atomically: into a temporary sibling, renamed into place, so no half-written report is left.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut tmp = path.as_os_str().to_os_string();
@@ -95,19 +66,21 @@ pub fn run(args: Args) -> Result<()> {
     };
     let snap = Snapshot::load(&store, areas.as_ref(), None).map_err(|e| anyhow::anyhow!("{e}"))?;
     let lang = Lang::parse(&args.lang).unwrap_or_default();
-    let ext = args.format.as_str();
+    let format = ReportFormat::parse(&args.format).unwrap_or(ReportFormat::Pdf);
+    let ext = format.extension();
+    let render = |doc: &wijkmonitor_pdf::Document| render_document(doc, format).map_err(|e| anyhow::anyhow!("{e}"));
     match args.kind.as_str() {
         "area" => {
             let Some(area) = &args.area else { bail!("`report area` needs --area (e.g. --area den-haag-zuidwest)") };
             let output = args.output.clone().unwrap_or_else(|| PathBuf::from(format!("{area}-{}.{ext}", args.year)));
             let doc = area_report(&snap, area, args.year, lang)?;
-            write_atomically(&output, &render(&doc, ext)?)?;
+            write_atomically(&output, &render(&doc)?)?;
             println!("wrote {}", output.display());
         }
         "national" => {
             let output = args.output.clone().unwrap_or_else(|| PathBuf::from(format!("nationaal-{}.{ext}", args.year)));
             let doc = national_report(&snap, args.year, lang)?;
-            write_atomically(&output, &render(&doc, ext)?)?;
+            write_atomically(&output, &render(&doc)?)?;
             println!("wrote {}", output.display());
         }
         _ => {
@@ -116,11 +89,11 @@ pub fn run(args: Args) -> Result<()> {
             let mut n = 0;
             for area in &snap.areas {
                 let doc = area_report(&snap, &area.id, args.year, lang)?;
-                write_atomically(&dir.join(format!("{}-{}.{ext}", area.id, args.year)), &render(&doc, ext)?)?;
+                write_atomically(&dir.join(format!("{}-{}.{ext}", area.id, args.year)), &render(&doc)?)?;
                 n += 1;
             }
             let doc = national_report(&snap, args.year, lang)?;
-            write_atomically(&dir.join(format!("nationaal-{}.{ext}", args.year)), &render(&doc, ext)?)?;
+            write_atomically(&dir.join(format!("nationaal-{}.{ext}", args.year)), &render(&doc)?)?;
             n += 1;
             println!("wrote {n} reports into {} in {:.2} s", dir.display(), started.elapsed().as_secs_f64());
         }

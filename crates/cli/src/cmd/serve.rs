@@ -7,12 +7,17 @@
 //! is rebuilt too, since the generator or engine code may have changed. This module only parses arguments
 //! and prepares the database; everything about HTTP lives in `wijkmonitor-web`.
 
-use crate::common::{load_areas, open_existing_store};
+use crate::common::{load_areas, now_rfc3339, open_existing_store, spinner};
 use anyhow::{Context, Result};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use wijkmonitor_model::{FocusAreaSet, BUILTIN_AREAS_NAME};
+use wijkmonitor_pipeline::demo::{
+    build_demo_database, demo_fingerprint, ensure_demo_workspace, Source, DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TODAY,
+};
+use wijkmonitor_readmodel::Snapshot;
+use wijkmonitor_web::work::Publishing;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -45,65 +50,6 @@ pub struct Args {
     pub insecure_cookies: bool,
 }
 
-/// The demo database's accounts (synthetic; printed when the demo is served). Never use these elsewhere.
-pub const DEMO_ACCOUNTS: [(&str, &str, Option<&str>); 3] = [
-    ("redacteur@heerlen-noord.demo.nl", "area_editor", Some("heerlen-noord")),
-    ("analist@demo.nl", "analyst", None),
-    ("beheer@demo.nl", "admin", None),
-];
-/// The password of every demo account.
-pub const DEMO_PASSWORD: &str = "demo-wachtwoord-nplv";
-/// The date the demo checks request windows against: inside the window of its 2025 round.
-pub const DEMO_TODAY: &str = "2026-05-01";
-
-/// Adds the demo accounts and the demo request round (figures of 2025) when the database has no accounts yet.
-pub fn ensure_demo_workspace(store: &mut wijkmonitor_store::Store) -> Result<()> {
-    if !store.users()?.is_empty() {
-        return Ok(());
-    }
-    let hash = wijkmonitor_access::hash_password(DEMO_PASSWORD)?;
-    let at = crate::common::now_rfc3339();
-    for (email, role, area) in DEMO_ACCOUNTS {
-        let areas: Vec<String> = area.map(str::to_string).into_iter().collect();
-        store.add_user(
-            &wijkmonitor_store::accounts::NewUser { email, role, areas: &areas, password_hash: &hash, created_at: &at },
-            "demo",
-        )?;
-    }
-    if store.round(2025)?.is_none() {
-        let items: Vec<String> = wijkmonitor_request::items(&wijkmonitor_model::Catalogue::builtin())
-            .into_iter()
-            .map(|i| i.indicator)
-            .collect();
-        let round = wijkmonitor_request::Round::with_default_window(2025);
-        store.open_round(&round, &items, wijkmonitor_store::request::Actor { name: "demo", at: &at })?;
-    }
-    Ok(())
-}
-
-/// Publishing from the workspace: recompute over the database with the delineation being served and the
-/// built-in engine parameters, then load the new snapshot.
-struct Publisher {
-    areas: Option<FocusAreaSet>,
-    boundaries: Option<PathBuf>,
-}
-
-impl wijkmonitor_web::work::Publisher for Publisher {
-    fn publish(&self, store: &mut wijkmonitor_store::Store) -> std::result::Result<wijkmonitor_web::Snapshot, String> {
-        let areas = self.areas.as_ref().ok_or_else(|| {
-            "the server does not know the delineation of this database; start it with --areas to publish".to_string()
-        })?;
-        crate::cmd::compute::compute_store(
-            store,
-            areas,
-            &wijkmonitor_engine::Crosswalk::default(),
-            wijkmonitor_engine::params::BUILTIN_PARAMS,
-        )
-        .map_err(|e| format!("recomputing failed: {e:#}"))?;
-        wijkmonitor_web::Snapshot::load(store, Some(areas), self.boundaries.as_deref()).map_err(|e| e.to_string())
-    }
-}
-
 pub fn run(args: Args) -> Result<()> {
     let started = Instant::now();
     let db = match &args.db {
@@ -123,7 +69,7 @@ pub fn run(args: Args) -> Result<()> {
         })
         .transpose()?;
     if args.db.is_none() && !args.public_only {
-        ensure_demo_workspace(&mut store)?;
+        ensure_demo_workspace(&mut store, &now_rfc3339())?;
     }
     let run = store.compute_run()?;
     if run.is_none() {
@@ -135,11 +81,10 @@ pub fn run(args: Args) -> Result<()> {
         None if run.as_ref().is_some_and(|r| r.areas_source == BUILTIN_AREAS_NAME) => Some(load_areas(None)?),
         None => None,
     };
-    let snapshot = wijkmonitor_web::Snapshot::load(&store, areas.as_ref(), args.boundaries.as_deref())
+    let snapshot = Snapshot::load(&store, areas.as_ref(), args.boundaries.as_deref())
         .with_context(|| format!("cannot load the dashboard's data from {}", db.display()))?;
     let synthetic = snapshot.demo.is_some();
     let demo = args.db.is_none();
-    let reports: std::sync::Arc<dyn wijkmonitor_web::Reports> = std::sync::Arc::new(crate::cmd::report::Renderer);
     let ready = |addr: SocketAddr| {
         println!(
             "wijkmonitor dashboard: http://{addr}/  (database {}, ready in {:.2} s)",
@@ -160,16 +105,15 @@ pub fn run(args: Args) -> Result<()> {
     };
     if args.public_only {
         drop(store);
-        return wijkmonitor_web::serve(snapshot, Some(reports), args.addr, ready)
+        return wijkmonitor_web::serve(snapshot, true, args.addr, ready)
             .with_context(|| format!("cannot serve on {}", args.addr));
     }
-    let publisher = std::sync::Arc::new(Publisher { areas, boundaries: args.boundaries.clone() });
-    let work = wijkmonitor_web::work::Work::new(store, &snapshot)
-        .with_today(today)
-        .with_publisher(publisher)
-        .with_secure_cookies(!args.insecure_cookies)
-        .with_trusted_proxy(args.trusted_proxy);
-    wijkmonitor_web::serve_with_work(snapshot, Some(reports), work, args.addr, ready)
+    let mut work = wijkmonitor_web::work::Work::new(store, &snapshot).with_today(today);
+    if let Some(areas) = areas {
+        work = work.with_publishing(Publishing { boundaries: args.boundaries.clone(), ..Publishing::builtin(areas) });
+    }
+    let work = work.with_secure_cookies(!args.insecure_cookies).with_trusted_proxy(args.trusted_proxy);
+    wijkmonitor_web::serve_with_work(snapshot, true, work, args.addr, ready)
         .with_context(|| format!("cannot serve on {}", args.addr))
 }
 
@@ -184,34 +128,21 @@ fn cache_dir() -> PathBuf {
     std::env::temp_dir().join("wijkmonitor-cache")
 }
 
-/// A short hash of everything the demo database is made from.
-pub fn demo_fingerprint() -> String {
-    let mut hash = wijkmonitor_model::hash::Fingerprint::new();
-    for part in [
-        wijkmonitor_model::BUILTIN_CATALOGUE,
-        wijkmonitor_model::BUILTIN_DISCLOSURE,
-        wijkmonitor_model::BUILTIN_AREAS,
-        wijkmonitor_engine::params::BUILTIN_PARAMS,
-        wijkmonitor_demo::NPLV_CODE_LIST_2024,
-        env!("CARGO_PKG_VERSION"),
-    ] {
-        hash.update(part.as_bytes());
-        hash.update([0u8]);
-    }
-    hash.update(wijkmonitor_store::migrations::MIGRATIONS.len().to_le_bytes());
-    hash.hex()[..16].to_string()
-}
-
 /// The cached demo database, built when missing or older than this binary.
 fn cached_demo_database() -> Result<PathBuf> {
     let dir = cache_dir();
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create the cache folder {}", dir.display()))?;
-    let db = dir.join(format!("demo-{}.db", demo_fingerprint()));
+    let db = dir.join(format!("demo-{}.db", demo_fingerprint(env!("CARGO_PKG_VERSION"))));
     if is_fresh(&db) {
         return Ok(db);
     }
     println!("building the demo database (once) in {} ...", db.display());
-    crate::cmd::demo::build_demo_database(&db, None)?;
+    let areas = load_areas(None)?;
+    let bar = spinner("building the demo database");
+    let built =
+        build_demo_database(&db, Source::Synthetic, &areas, &now_rfc3339(), &|m| bar.set_message(m.to_string()));
+    bar.finish_and_clear();
+    built?;
     // Older demo databases (other fingerprints) are no longer used.
     if let Ok(entries) = std::fs::read_dir(&dir) {
         for entry in entries.flatten() {

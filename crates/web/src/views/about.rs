@@ -5,9 +5,9 @@
 use super::View;
 use crate::i18n::Lang;
 use crate::model::{import_meta, ImportMeta, Meta};
-use crate::snapshot::Snapshot;
 use maud::{html, Markup};
 use serde::Serialize;
+use wijkmonitor_readmodel::snapshot::Snapshot;
 
 #[derive(Serialize)]
 pub struct RuleOut {

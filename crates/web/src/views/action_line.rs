@@ -6,10 +6,10 @@ use super::View;
 use crate::i18n::{self, Lang};
 use crate::layout::fig_cell;
 use crate::model::{IndicatorRef, Meta, Provenance, CSV_HEADER};
-use crate::snapshot::{Fig, Snapshot, ALL_AREAS, NETHERLANDS};
 use maud::{html, Markup};
 use serde::Serialize;
 use wijkmonitor_model::catalogue::ActionLine;
+use wijkmonitor_readmodel::snapshot::{Fig, Snapshot, ALL_AREAS, NETHERLANDS};
 
 #[derive(Serialize)]
 pub struct Column {

@@ -9,13 +9,14 @@ use crate::format;
 use crate::i18n::{self, Lang};
 use crate::layout::fig_cell;
 use crate::model::{IndicatorRef, Meta, Provenance, CSV_HEADER};
-use crate::snapshot::{AreaInfo, Fig, Snapshot, ALL_AREAS, NETHERLANDS};
 use crate::svg::{self, Line, MapRegion};
 use maud::{html, Markup};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use wijkmonitor_model::catalogue::{ActionLine, Aggregation, Tier};
 use wijkmonitor_model::comparison::Comparison;
+use wijkmonitor_model::Status;
+use wijkmonitor_readmodel::snapshot::{AreaInfo, Fig, Snapshot, ALL_AREAS, NETHERLANDS};
 
 #[derive(Serialize)]
 pub struct BuurtRef {
@@ -85,7 +86,7 @@ pub struct ActionLineGroup {
 
 #[derive(Serialize)]
 pub struct SuppressedCount {
-    pub status: &'static str,
+    pub status: Status,
     pub reason: String,
     pub count: usize,
 }
@@ -114,7 +115,8 @@ pub fn build(snap: &Snapshot, area: &AreaInfo) -> AreaPage {
     let rest = format!("rest:{}", area.id);
     let mut action_lines = Vec::new();
     let mut n_with = 0;
-    let mut suppressed: BTreeMap<(&'static str, String), usize> = BTreeMap::new();
+    // Ordered by the status's name, then the reason.
+    let mut suppressed: BTreeMap<(&'static str, String), (Status, usize)> = BTreeMap::new();
     for line in ActionLine::ALL {
         let mut tiers = Vec::new();
         for tier in TIERS {
@@ -138,7 +140,8 @@ pub fn build(snap: &Snapshot, area: &AreaInfo) -> AreaPage {
                     .collect();
                 for f in snap.series(&area.id, &ind.id).into_iter().flatten().flatten() {
                     if f.value.is_none() || f.reason.is_some() {
-                        *suppressed.entry((f.status, f.reason.clone().unwrap_or_default())).or_default() += 1;
+                        let key = (f.status.as_str(), f.reason.clone().unwrap_or_default());
+                        suppressed.entry(key).or_insert((f.status, 0)).1 += 1;
                     }
                 }
                 let comparison = latest.and_then(|p| snap.comparison(&area.id, &ind.id, p)).cloned();
@@ -225,7 +228,7 @@ pub fn build(snap: &Snapshot, area: &AreaInfo) -> AreaPage {
         action_lines,
         suppressed: suppressed
             .into_iter()
-            .map(|((status, reason), count)| SuppressedCount { status, reason, count })
+            .map(|((_, reason), (status, count))| SuppressedCount { status, reason, count })
             .collect(),
         n_indicators: snap.catalogue.indicators.len(),
         n_indicators_with_figures: n_with,

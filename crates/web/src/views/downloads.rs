@@ -5,9 +5,10 @@ use super::overview::write_series;
 use super::View;
 use crate::i18n::Lang;
 use crate::model::{Meta, CSV_HEADER};
-use crate::snapshot::{Snapshot, NETHERLANDS};
 use maud::{html, Markup};
 use serde::Serialize;
+use wijkmonitor_model::target::TargetKind;
+use wijkmonitor_readmodel::snapshot::{Snapshot, NETHERLANDS};
 
 /// The URL of the full CSV.
 pub const CSV_FILE: &str = "/downloads/wijkmonitor.csv";
@@ -29,7 +30,7 @@ pub struct DownloadsPage {
     pub files: Vec<DownloadFile>,
     pub csv_columns: Vec<&'static str>,
     /// The kinds of regions the downloads cover.
-    pub region_kinds: Vec<&'static str>,
+    pub region_kinds: Vec<TargetKind>,
     pub n_indicators: usize,
     pub periods: Vec<String>,
 }
@@ -54,7 +55,7 @@ pub fn build(snap: &Snapshot) -> DownloadsPage {
             },
         ],
         csv_columns: CSV_HEADER.to_vec(),
-        region_kinds: crate::snapshot::PUBLISHED_KINDS.to_vec(),
+        region_kinds: TargetKind::PUBLISHED.to_vec(),
         n_indicators: snap.catalogue.indicators.len(),
         periods: snap.periods.iter().map(|p| p.to_string()).collect(),
     }
@@ -63,7 +64,7 @@ pub fn build(snap: &Snapshot) -> DownloadsPage {
 /// The targets every download covers, in a stable order: the Netherlands, all areas, each area with the rest of
 /// its municipality, then the municipalities.
 pub fn published_targets(snap: &Snapshot) -> Vec<String> {
-    let mut out = vec![NETHERLANDS.to_string(), crate::snapshot::ALL_AREAS.to_string()];
+    let mut out = vec![NETHERLANDS.to_string(), wijkmonitor_readmodel::snapshot::ALL_AREAS.to_string()];
     for a in &snap.areas {
         out.push(a.id.clone());
         out.push(format!("rest:{}", a.id));

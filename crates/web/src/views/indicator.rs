@@ -8,13 +8,13 @@ use crate::format;
 use crate::i18n::{self, Lang};
 use crate::layout::{fig_cell, twin};
 use crate::model::{IndicatorRef, Meta, Provenance, CSV_HEADER};
-use crate::snapshot::{Fig, Snapshot, ALL_AREAS, NETHERLANDS};
 use crate::svg::{self, Bar, Line, MapRegion};
 use maud::{html, Markup};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use wijkmonitor_model::catalogue::{Aggregation, Direction};
 use wijkmonitor_model::Indicator;
+use wijkmonitor_readmodel::snapshot::{Fig, Snapshot, ALL_AREAS, NETHERLANDS};
 
 #[derive(Serialize)]
 pub struct AggregationOut {
@@ -408,7 +408,7 @@ impl View for IndicatorPage {
                         tbody { @for b in buurten { tr { th scope="row" { (b.name) " " code { (b.code) } } td class="num" { (fig_cell(b.figure.as_ref(), d, lang)) } } } }
                     }
                 }
-                p class="note" { (crate::geo::OUTLINES_ATTRIBUTION) }
+                p class="note" { (wijkmonitor_readmodel::geo::OUTLINES_ATTRIBUTION) }
             }
         }
     }

@@ -10,9 +10,9 @@ pub mod overview;
 
 use crate::i18n::Lang;
 use crate::model::Meta;
-use crate::snapshot::Snapshot;
 use maud::Markup;
 use serde::Serialize;
+use wijkmonitor_readmodel::snapshot::Snapshot;
 
 /// A page's view model.
 pub trait View: Serialize {

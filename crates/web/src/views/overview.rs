@@ -5,11 +5,11 @@ use super::View;
 use crate::i18n::{self, Lang};
 use crate::layout::fig_cell;
 use crate::model::{series, write_figure_row, IndicatorRef, Meta, PeriodFig, Provenance, TargetRef, CSV_HEADER};
-use crate::snapshot::{Snapshot, ALL_AREAS, NETHERLANDS};
 use crate::svg::{self, Line, MapRegion};
 use maud::{html, Markup};
 use serde::Serialize;
 use wijkmonitor_model::catalogue::ActionLine;
+use wijkmonitor_readmodel::snapshot::{Snapshot, ALL_AREAS, NETHERLANDS};
 
 #[derive(Serialize)]
 pub struct AreaSummary {
@@ -157,7 +157,7 @@ impl View for Overview {
                     (match lang { Lang::Nl => &self.map, Lang::En => &self.map_en })
                     figcaption class="note" {
                         (lang.t("Gemeenten met een focusgebied zijn blauw; de nummers verwijzen naar de lijst. ", "Municipalities with a focus area are blue; the numbers refer to the list. "))
-                        (crate::geo::OUTLINES_ATTRIBUTION)
+                        (wijkmonitor_readmodel::geo::OUTLINES_ATTRIBUTION)
                     }
                 }
                 ol class="areas" {

@@ -523,7 +523,7 @@ pub fn statuses(work: &Work, who: &Principal, year: i32) -> Result<(StoredRound,
 /// Publishes the accepted figures of a round: marks them published, recomputes and serves the new figures.
 pub fn publish(app: &App, work: &Work, who: &Principal, year: i32) -> Result<usize, Problem> {
     require(who, Permission::Publish)?;
-    let publisher = work.publisher().cloned().ok_or_else(|| Problem::Refused {
+    let publishing = work.publishing().ok_or_else(|| Problem::Refused {
         nl: "deze server kan niet publiceren".into(),
         en: "this server cannot publish".into(),
     })?;
@@ -531,7 +531,7 @@ pub fn publish(app: &App, work: &Work, who: &Principal, year: i32) -> Result<usi
     let mut store = work.store();
     round_of(&store, year)?;
     let areas = store.publish_accepted(year).map_err(Problem::internal)?;
-    let snapshot = match publisher.publish(&mut store) {
+    let snapshot = match publishing.publish(&mut store, &at) {
         Ok(snapshot) => snapshot,
         Err(e) => {
             // Nothing half-done: the figures go back to unpublished, and the failure is on record.

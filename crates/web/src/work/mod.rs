@@ -19,16 +19,18 @@ pub mod pages;
 
 use crate::http::App;
 use crate::i18n::Lang;
-use crate::snapshot::Snapshot;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use wijkmonitor_access::Policy;
 use wijkmonitor_model::date::Date;
-use wijkmonitor_model::Catalogue;
+use wijkmonitor_model::{Catalogue, FocusAreaSet};
+use wijkmonitor_pipeline::{Crosswalk, Recompute};
+use wijkmonitor_readmodel::snapshot::Snapshot;
 use wijkmonitor_request::{self as request, Item};
 use wijkmonitor_store::Store;
 
@@ -49,10 +51,38 @@ impl Clock for SystemClock {
     }
 }
 
-/// Recomputes the published figures after an analyst publishes, and loads the snapshot to serve. The engine
-/// and the command line's compute step live outside this crate, so the caller passes an implementation in.
-pub trait Publisher: Send + Sync {
-    fn publish(&self, store: &mut Store) -> Result<Snapshot, String>;
+/// What publishing needs besides the database: the delineation the figures are computed with, a crosswalk,
+/// the engine parameters, and the boundary folder the new snapshot loads buurt shapes from.
+pub struct Publishing {
+    pub areas: FocusAreaSet,
+    pub crosswalk: Crosswalk,
+    /// As `data/parameters/engine.toml`.
+    pub params_text: String,
+    pub boundaries: Option<PathBuf>,
+}
+
+impl Publishing {
+    /// With the built-in engine parameters, no crosswalk and no boundaries.
+    pub fn builtin(areas: FocusAreaSet) -> Publishing {
+        Publishing {
+            areas,
+            crosswalk: Crosswalk::default(),
+            params_text: wijkmonitor_pipeline::recompute::BUILTIN_PARAMS.to_string(),
+            boundaries: None,
+        }
+    }
+
+    /// Recomputes over the store and loads the snapshot to serve.
+    pub(crate) fn publish(&self, store: &mut Store, at: &str) -> Result<Snapshot, String> {
+        let job = Recompute {
+            areas: &self.areas,
+            crosswalk: &self.crosswalk,
+            params_text: &self.params_text,
+            computed_at: at,
+        };
+        wijkmonitor_pipeline::recompute(store, &job).map_err(|e| format!("recomputing failed: {e:#}"))?;
+        Snapshot::load(store, Some(&self.areas), self.boundaries.as_deref()).map_err(|e| e.to_string())
+    }
 }
 
 /// The workspace's state.
@@ -62,7 +92,7 @@ pub struct Work {
     pub(crate) policy: Policy,
     /// A fixed date to check request windows against (demonstrations and tests); today otherwise.
     today: Option<Date>,
-    publisher: Option<Arc<dyn Publisher>>,
+    publishing: Option<Publishing>,
     pub(crate) items: Vec<Item>,
     /// The focus areas (id, name), sorted by name.
     pub(crate) areas: Vec<(String, String)>,
@@ -81,7 +111,7 @@ impl Work {
             clock: Arc::new(SystemClock),
             policy: Policy::default(),
             today: None,
-            publisher: None,
+            publishing: None,
             items: request::items(&Catalogue::builtin()),
             areas: snapshot.areas.iter().map(|a| (a.id.clone(), a.name.clone())).collect(),
             secure_cookies: true,
@@ -112,8 +142,9 @@ impl Work {
         self
     }
 
-    pub fn with_publisher(mut self, publisher: Arc<dyn Publisher>) -> Work {
-        self.publisher = Some(publisher);
+    /// Lets analysts publish: recompute with these settings and serve the new figures.
+    pub fn with_publishing(mut self, publishing: Publishing) -> Work {
+        self.publishing = Some(publishing);
         self
     }
 
@@ -149,8 +180,8 @@ impl Work {
         self.areas.iter().find(|(a, _)| a == id).map(|(_, n)| n.as_str())
     }
 
-    pub(crate) fn publisher(&self) -> Option<&Arc<dyn Publisher>> {
-        self.publisher.as_ref()
+    pub(crate) fn publishing(&self) -> Option<&Publishing> {
+        self.publishing.as_ref()
     }
 }
 

@@ -169,8 +169,17 @@ pub struct Projection {
 }
 
 impl Projection {
-    /// Fits the bounding box of `rings` (with a small margin) into `width` pixels.
+    /// Fits the bounding box of `rings` (with a margin of 3% on each side) into `width` pixels; the height is
+    /// rounded up to a whole pixel.
     pub fn fit<'a>(rings: impl Iterator<Item = &'a Ring>, width: f64) -> Projection {
+        let mut p = Projection::fit_with_margin(rings, width, 0.03);
+        p.height = p.height.ceil();
+        p
+    }
+
+    /// Fits the bounding box of `rings`, widened by `margin` (a fraction of its size) on each side, into `width`
+    /// pixels; the height follows from the shape.
+    pub fn fit_with_margin<'a>(rings: impl Iterator<Item = &'a Ring>, width: f64, margin: f64) -> Projection {
         let (mut min_lon, mut min_lat, mut max_lon, mut max_lat) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
         for ring in rings {
             for [lon, lat] in ring {
@@ -185,12 +194,12 @@ impl Projection {
             (min_lon, min_lat, max_lon, max_lat) = (3.3, 50.7, 7.3, 53.6);
         }
         let cos = 52f64.to_radians().cos();
-        let margin_lon = (max_lon - min_lon).max(0.001) * 0.03;
-        let margin_lat = (max_lat - min_lat).max(0.001) * 0.03;
+        let margin_lon = (max_lon - min_lon).max(0.001) * margin;
+        let margin_lat = (max_lat - min_lat).max(0.001) * margin;
         let (min_lon, max_lon) = (min_lon - margin_lon, max_lon + margin_lon);
         let (min_lat, max_lat) = (min_lat - margin_lat, max_lat + margin_lat);
         let ky = width / ((max_lon - min_lon) * cos);
-        let height = ((max_lat - min_lat) * ky).ceil();
+        let height = ((max_lat - min_lat) * ky).max(1.0);
         Projection { min_lon, max_lat, kx: ky * cos, ky, width, height }
     }
 

@@ -1,30 +1,25 @@
-//! The read-only snapshot the dashboard serves: everything is loaded once at start-up through the store's
-//! read methods, and every response is built from it. No request runs SQL, and nothing here holds raw
+//! The read-only snapshot the dashboard and the reports read: everything is loaded once through the store's
+//! read methods, and every page and report is built from it. No request runs SQL, and nothing here holds raw
 //! observations: only the computed figures (after disclosure control), their comparisons and provenance.
 
 use crate::geo::{BuurtShapes, Outlines};
+use crate::provenance::Attribution;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use wijkmonitor_model::comparison::Comparison;
 use wijkmonitor_model::disclosure::DisclosureRules;
-use wijkmonitor_model::{Catalogue, FocusAreaSet, Indicator, Period};
+use wijkmonitor_model::target::TargetKind;
+pub use wijkmonitor_model::target::{ALL_AREAS_ID as ALL_AREAS, NETHERLANDS_ID as NETHERLANDS};
+use wijkmonitor_model::{Catalogue, FocusAreaSet, Indicator, Period, Status};
 use wijkmonitor_store::{ComputeRun, ImportRecord, Store, StoredUnmatched};
-
-/// The target kinds whose figures the dashboard publishes.
-pub const PUBLISHED_KINDS: [&str; 5] = ["netherlands", "gemeente", "area", "rest_of_municipality", "all_areas"];
-
-/// The id of the Netherlands target.
-pub const NETHERLANDS: &str = "NL00";
-/// The id of all focus areas together.
-pub const ALL_AREAS: &str = "focusgebieden";
 
 /// One computed figure as the dashboard serves it: a number only for `final`/`provisional`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Fig {
     /// The number; absent (`null`) whenever the status is not final or provisional.
     pub value: Option<f64>,
-    pub status: &'static str,
+    pub status: Status,
     /// Why there is no number, or what was done (`base_below_threshold`, `partial_coverage`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -66,7 +61,7 @@ pub struct Snapshot {
     pub delineation_source: String,
     pub delineation_indicative: bool,
     /// Names of the published targets (areas, municipalities, rests, all areas, the Netherlands).
-    pub target_names: HashMap<String, (String, String)>,
+    pub target_names: HashMap<String, (TargetKind, String)>,
     /// (target, indicator) -> one entry per period in `periods`.
     figures: HashMap<(String, String), Vec<Option<Fig>>>,
     /// Buurt figures of the areas' buurten, only when boundary files were given (for buurt maps).
@@ -75,6 +70,8 @@ pub struct Snapshot {
     comparisons: HashMap<(String, String, String), Comparison>,
     /// (indicator, period) -> the imports its figures were computed from.
     sources: HashMap<(String, String), Vec<i64>>,
+    /// How a single figure is attributed to those imports.
+    attribution: Attribution,
     pub unmatched: Vec<StoredUnmatched>,
     pub outlines: Outlines,
     pub buurt_shapes: Option<BuurtShapes>,
@@ -109,7 +106,7 @@ impl From<wijkmonitor_store::StoreError> for LoadError {
 fn to_fig(value: &wijkmonitor_model::Value, coverage: f64, reason: &str) -> Fig {
     Fig {
         value: value.number(),
-        status: value.status().as_str(),
+        status: value.status(),
         reason: if reason.is_empty() {
             None
         } else {
@@ -138,7 +135,7 @@ impl Snapshot {
             .map(|i| (i.id, i))
             .collect();
         let targets = store.computed_targets()?;
-        let figures_raw = store.computed_of_kinds(&PUBLISHED_KINDS)?;
+        let figures_raw = store.computed_of_kinds(&TargetKind::PUBLISHED)?;
         let mut periods: Vec<Period> = figures_raw.iter().map(|f| f.period).collect();
         periods.sort();
         periods.dedup();
@@ -160,11 +157,11 @@ impl Snapshot {
         let mut target_names = HashMap::new();
         let mut areas_info = Vec::new();
         for t in &targets {
-            if !PUBLISHED_KINDS.contains(&t.kind.as_str()) {
+            if !TargetKind::PUBLISHED.contains(&t.kind) {
                 continue;
             }
-            target_names.insert(t.id.clone(), (t.kind.clone(), t.name.clone()));
-            if t.kind == "area" {
+            target_names.insert(t.id.clone(), (t.kind, t.name.clone()));
+            if t.kind == TargetKind::Area {
                 let municipality = t.municipality.clone().unwrap_or_default();
                 let delineated = areas.and_then(|set| set.get(&t.id));
                 areas_info.push(AreaInfo {
@@ -229,7 +226,6 @@ impl Snapshot {
                 .unwrap_or(true),
             run,
             imports,
-            catalogue,
             rules,
             periods,
             areas: areas_info,
@@ -238,10 +234,12 @@ impl Snapshot {
             buurt_figures,
             comparisons,
             sources,
+            attribution: Attribution::load(store, &catalogue)?,
             unmatched: store.unmatched_buurten()?,
             outlines,
             buurt_shapes,
             schema_version: store.schema_version()?,
+            catalogue,
         })
     }
 
@@ -297,8 +295,13 @@ impl Snapshot {
         self.target_names.get(id).map(|(_, n)| n.clone()).unwrap_or_else(|| id.to_string())
     }
 
-    pub fn target_kind(&self, id: &str) -> &str {
-        self.target_names.get(id).map(|(k, _)| k.as_str()).unwrap_or("buurt")
+    pub fn target_kind(&self, id: &str) -> TargetKind {
+        self.target_names.get(id).map_or(TargetKind::Buurt, |(k, _)| *k)
+    }
+
+    /// The imports one figure stands on (see [`crate::provenance`]).
+    pub fn figure_imports(&self, target: &str, indicator: &str, period: usize) -> Vec<i64> {
+        self.attribution.figure_imports(self.sources(indicator, period), target, self.target_kind(target), indicator)
     }
 
     /// The latest year in which the Netherlands has a number for some nationally supplied indicator.

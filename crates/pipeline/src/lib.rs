@@ -1,0 +1,21 @@
+//! The application layer of wijkmonitor: the work that several front ends ask for, done in one place so that it
+//! is done the same way whichever asks. The command line and the web server both call it; neither holds any of
+//! this logic itself.
+//!
+//! # Layout
+//! - [`recompute`]: the engine over the database (observations and published area figures), with disclosure
+//!   control and comparisons, stored as one run.
+//! - [`register`]: loading the programme register and keeping its figures in step for the next recomputation.
+//! - [`demo`]: building the demo database (synthetic, or from a folder of real files) and seeding its workspace.
+//!
+//! # Invariants
+//! - No arguments, no HTTP, no printing: callers pass values (the time included) and get results back; progress
+//!   is reported through a callback.
+//! - Writes go through the store's methods, each a transaction of its own; a failed build leaves nothing behind.
+
+pub mod demo;
+pub mod recompute;
+pub mod register;
+
+pub use recompute::{recompute, ComputeSummary, Recompute};
+pub use wijkmonitor_engine::Crosswalk;
