@@ -113,6 +113,8 @@ pub enum Permission<'a> {
     Publish,
     /// An area's programme register.
     ReadRegister(&'a str),
+    /// Changing the programme register (every change is audited).
+    EditRegister,
     /// The audit log and its export.
     ReadAudit,
     /// Listing and disabling accounts.
@@ -131,6 +133,7 @@ pub fn allows(who: &Principal, what: Permission<'_>) -> bool {
         | Permission::OpenRound
         | Permission::Review
         | Permission::Publish
+        | Permission::EditRegister
         | Permission::ReadAudit => who.is_staff(),
         Permission::ManageUsers => who.role() == Some(Role::Admin),
     }
@@ -293,6 +296,7 @@ mod tests {
             (Publish, [false, false, true, true]),
             (ReadRegister(own), [false, true, true, true]),
             (ReadRegister(other), [false, false, true, true]),
+            (EditRegister, [false, false, true, true]),
             (ReadAudit, [false, false, true, true]),
             (ManageUsers, [false, false, false, true]),
         ];

@@ -43,8 +43,10 @@ enum Command {
     Report(cmd::report::Args),
     /// Accounts of the workspace: add, list, disable, enable.
     User(cmd::user::Args),
-    /// Personal API tokens: `token create --email E` prints a new token once.
+    /// Personal API tokens: `token create --email E` prints a new token once; `token list`, `token revoke`.
     Token(cmd::user::TokenArgs),
+    /// The audit log: `audit verify` checks its hash chain and names the first row that does not fit.
+    Audit(cmd::audit::Args),
     /// Benchmarks: `bench compute` times a Netherlands-scale recompute against DuckDB.
     Bench(cmd::bench::Args),
 }
@@ -58,6 +60,7 @@ fn main() -> ExitCode {
         Command::Areas(args) => cmd::areas::run(args),
         Command::Indicators(args) => cmd::indicators::run(args),
         Command::Compute(args) => cmd::compute::run(args),
+        Command::Audit(args) => cmd::audit::run(args),
         Command::Export(args) => cmd::export::run(args),
         Command::Summary(args) => cmd::summary::run(args),
         Command::Register(args) => cmd::register::run(args),

@@ -106,3 +106,39 @@ fn accounts_and_tokens_from_the_command_line() {
     let actions: Vec<String> = store.audit_log(&Default::default()).unwrap().into_iter().map(|e| e.action).collect();
     assert_eq!(actions, ["user_add", "user_add", "token_create", "user_disable", "user_enable", "password_change"]);
 }
+
+/// `token list` shows an account's tokens with their last use (never the tokens), `token revoke` revokes one;
+/// `audit verify` checks the chain and names the first row changed behind wijkmonitor's back.
+#[test]
+fn tokens_are_listed_and_revoked_one_by_one_and_the_audit_chain_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.db");
+    drop(Store::open(&path).unwrap());
+    let db = path.to_str().unwrap();
+    let out = add(db, &["--email", "an@ministry.example", "--role", "analyst"], "correct horse battery staple");
+    assert!(out.status.success());
+    let first = ok(&["token", "create", "--db", db, "--email", "an@ministry.example", "--label", "nightly"]);
+    let second = ok(&["token", "create", "--db", db, "--email", "an@ministry.example", "--label", "weekly"]);
+    let list = ok(&["token", "list", "--db", db, "--email", "an@ministry.example"]);
+    assert!(list.contains("nightly") && list.contains("weekly") && list.contains("never"), "{list}");
+    assert!(!list.contains(first.trim()) && !list.contains(second.trim()), "the tokens themselves are not shown");
+    ok(&["token", "revoke", "--db", db, "--email", "an@ministry.example", "--id", "1"]);
+    assert!(fails(&["token", "revoke", "--db", db, "--email", "an@ministry.example", "--id", "1"]).contains("already"));
+    assert!(fails(&["token", "revoke", "--db", db, "--email", "an@ministry.example", "--id", "99"])
+        .contains("no API token"));
+    let store = Store::open(&path).unwrap();
+    let hash = |t: &str| wijkmonitor_access::token_hash(t.trim());
+    assert_eq!(store.api_token_user(&hash(&first)).unwrap(), None, "the revoked one no longer works");
+    assert!(store.api_token_user(&hash(&second)).unwrap().is_some(), "the other one does");
+    drop(store);
+    assert!(ok(&["token", "list", "--db", db, "--email", "an@ministry.example"]).contains("revoked"));
+
+    assert!(ok(&["audit", "verify", "--db", db]).contains("4 rows, the chain is intact"));
+    // Someone with the file changes a row past wijkmonitor (the triggers dropped first).
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("DROP TRIGGER audit_log_is_append_only_update").unwrap();
+    conn.execute("UPDATE audit_log SET actor = 'someone else' WHERE id = 2", []).unwrap();
+    drop(conn);
+    let err = fails(&["audit", "verify", "--db", db]);
+    assert!(err.contains("breaks at row 2"), "{err}");
+}

@@ -1,9 +1,13 @@
-//! The page shell shared by every HTML page: header with navigation and the language switch, the demo and
-//! "indicative delineation" banners, the footer with attribution and links to the page's JSON and CSV twins.
+//! The one page shell of every HTML page, public and signed-in: header with navigation and the language
+//! switch; on public pages the demo and "indicative delineation" banners and the footer with attribution and
+//! the page's JSON and CSV twins; on workspace and error pages the workspace's menu by role.
 
+use crate::error::Problem;
 use crate::i18n::{self, Lang};
 use crate::model::Meta;
+use crate::work::auth::Session;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
+use wijkmonitor_access::{allows, Permission};
 use wijkmonitor_model::catalogue::ActionLine;
 use wijkmonitor_model::Status;
 
@@ -25,76 +29,166 @@ pub fn twin(path: &str, query: &str, ext: &str) -> String {
     }
 }
 
-/// Wraps a page's content. `query` holds the page's own parameters (without `lang`), kept by the language switch.
-pub fn page(meta: &Meta, lang: Lang, query: &str, content: Markup) -> Markup {
+/// Which header and footer the shell draws.
+pub enum Chrome<'a> {
+    /// A public page: the main menu, the demo and delineation banners, and a footer with attribution and the
+    /// page's JSON and CSV twins. `query` holds the page's own parameters (without `lang`).
+    Public { meta: &'a Meta, query: &'a str },
+    /// A workspace page (or an error page): the workspace's menu by role, the account and sign-out, no indexing.
+    Work { session: Option<&'a Session> },
+}
+
+/// The one page shell of the site. `here` is the address of this page (with its own parameters), which the
+/// language switch leads to in the other language.
+pub fn shell(lang: Lang, title: &str, chrome: Chrome<'_>, here: &str, content: Markup) -> Markup {
     let other = match lang {
         Lang::Nl => Lang::En,
         Lang::En => Lang::Nl,
     };
-    let with_query = if query.is_empty() { meta.path.clone() } else { format!("{}?{query}", meta.path) };
-    let switch_href = other.href(&with_query);
+    let switch = html! {
+        a class="lang" href=(other.href(here)) lang=(other.code()) hreflang=(other.code()) id="lang-switch" {
+            (match other { Lang::En => "English", Lang::Nl => "Nederlands" })
+        }
+    };
     html! {
         (DOCTYPE)
         html lang=(lang.code()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (meta.title(lang)) " · Wijkmonitor NPLV" }
+                @if let Chrome::Work { .. } = chrome { meta name="robots" content="noindex"; }
+                title { (title) " · Wijkmonitor NPLV" }
                 link rel="stylesheet" href=(style_url());
-                link rel="alternate" type="application/json" href=(twin(&meta.path, query, "json"));
-                link rel="alternate" type="text/csv" href=(twin(&meta.path, query, "csv"));
+                @if let Chrome::Public { meta, query } = &chrome {
+                    link rel="alternate" type="application/json" href=(twin(&meta.path, query, "json"));
+                    link rel="alternate" type="text/csv" href=(twin(&meta.path, query, "csv"));
+                }
             }
             body {
                 a class="skip" href="#main" { (lang.t("Naar de inhoud", "Skip to content")) }
-                header class="site" {
-                    a class="brand" href=(lang.href("/")) { "Wijkmonitor NPLV" }
-                    nav aria-label=(lang.t("Hoofdmenu", "Main menu")) {
-                        ul {
-                            li { a href=(lang.href("/")) { (lang.t("Overzicht", "Overview")) } }
-                            @for line in ActionLine::ALL {
-                                li { a href=(lang.href(&format!("/actielijn/{}", line.as_str()))) { (i18n::action_line(lang, line)) } }
+                @match &chrome {
+                    Chrome::Public { meta, .. } => {
+                        header class="site" {
+                            a class="brand" href=(lang.href("/")) { "Wijkmonitor NPLV" }
+                            nav aria-label=(lang.t("Hoofdmenu", "Main menu")) {
+                                ul {
+                                    li { a href=(lang.href("/")) { (lang.t("Overzicht", "Overview")) } }
+                                    @for line in ActionLine::ALL {
+                                        li { a href=(lang.href(&format!("/actielijn/{}", line.as_str()))) { (i18n::action_line(lang, line)) } }
+                                    }
+                                    li { a href=(lang.href("/downloads")) { "Downloads" } }
+                                    li { a href=(lang.href("/over")) { (lang.t("Over", "About")) } }
+                                }
                             }
-                            li { a href=(lang.href("/downloads")) { "Downloads" } }
-                            li { a href=(lang.href("/over")) { (lang.t("Over", "About")) } }
+                            (switch)
+                        }
+                        @if meta.synthetic {
+                            div class="banner demo" role="note" id="demo-banner" {
+                                (lang.t("SYNTHETISCHE demodata: dit zijn geen echte cijfers.", "SYNTHETIC demo data: these are not real figures."))
+                                " (SYNTHETIC demo data / SYNTHETISCHE demodata)"
+                            }
+                        }
+                        @if meta.delineation.indicative {
+                            div class="banner indicative" role="note" {
+                                (lang.t("Indicatieve afbakening: ", "Indicative delineation: "))
+                                (lang.t("de grenzen van de focusgebieden zijn een benadering, niet de officiële afbakening.",
+                                        "the boundaries of the focus areas are an approximation, not the official delineation."))
+                            }
                         }
                     }
-                    a class="lang" href=(switch_href) lang=(other.code()) hreflang=(other.code()) id="lang-switch" {
-                        (match other { Lang::En => "English", Lang::Nl => "Nederlands" })
-                    }
-                }
-                @if meta.synthetic {
-                    div class="banner demo" role="note" id="demo-banner" {
-                        (lang.t("SYNTHETISCHE demodata: dit zijn geen echte cijfers.", "SYNTHETIC demo data: these are not real figures."))
-                        " (SYNTHETIC demo data / SYNTHETISCHE demodata)"
-                    }
-                }
-                @if meta.delineation.indicative {
-                    div class="banner indicative" role="note" {
-                        (lang.t("Indicatieve afbakening: ", "Indicative delineation: "))
-                        (lang.t("de grenzen van de focusgebieden zijn een benadering, niet de officiële afbakening.",
-                                "the boundaries of the focus areas are an approximation, not the official delineation."))
+                    Chrome::Work { session } => {
+                        @let principal = session.map(|s| &s.principal).filter(|p| p.role().is_some());
+                        header class="site" {
+                            a class="brand" href=(lang.href("/")) { "Wijkmonitor NPLV" }
+                            nav aria-label=(lang.t("Werkruimte", "Workspace")) {
+                                ul {
+                                    li { a href=(lang.href("/")) { (lang.t("Dashboard", "Dashboard")) } }
+                                    @if let Some(p) = principal {
+                                        li { a href=(lang.href("/werk")) { (lang.t("Werkruimte", "Workspace")) } }
+                                        @if allows(p, Permission::ReadAudit) {
+                                            li { a href=(lang.href("/werk/audit")) { (lang.t("Auditlog", "Audit log")) } }
+                                        }
+                                        @if allows(p, Permission::ManageUsers) {
+                                            li { a href=(lang.href("/werk/gebruikers")) { (lang.t("Gebruikers", "Users")) } }
+                                        }
+                                    }
+                                }
+                            }
+                            @if let Some(s) = session.filter(|s| s.principal.role().is_some()) {
+                                a href=(lang.href("/werk/account")) { (s.principal.actor()) }
+                                form class="inline" method="post" action=(lang.href("/afmelden")) {
+                                    input type="hidden" name="csrf" value=(s.csrf);
+                                    button class="link" type="submit" { (lang.t("Afmelden", "Sign out")) }
+                                }
+                            }
+                            (switch)
+                        }
                     }
                 }
                 main id="main" { (content) }
-                footer class="site" {
-                    p {
-                        "Bron: CBS (CC BY 4.0) · Leefbaarometer 3.0, Ministerie van BZK · Politie · "
-                        (lang.t("Kaarten: ", "Maps: ")) "Bron: CBS/PDOK, CC BY 4.0."
-                    }
-                    p {
-                        (lang.t("Deze pagina als data: ", "This page as data: "))
-                        a href=(twin(&meta.path, query, "json")) { "JSON" } " · "
-                        a href=(twin(&meta.path, query, "csv")) { "CSV" } " · "
-                        a href="/api/openapi.json" { "OpenAPI" } " · "
-                        a href=(lang.href("/werk")) { (lang.t("Werkruimte voor gebieden en programmateam", "Workspace for areas and programme team")) }
-                        @if let Some(run) = &meta.compute_run {
-                            " · " (lang.t("berekening", "compute run")) " #" (run.id)
+                @if let Chrome::Public { meta, query } = &chrome {
+                    footer class="site" {
+                        p {
+                            "Bron: CBS (CC BY 4.0) · Leefbaarometer 3.0, Ministerie van BZK · Politie · "
+                            (lang.t("Kaarten: ", "Maps: ")) "Bron: CBS/PDOK, CC BY 4.0."
+                        }
+                        p {
+                            (lang.t("Deze pagina als data: ", "This page as data: "))
+                            a href=(twin(&meta.path, query, "json")) { "JSON" } " · "
+                            a href=(twin(&meta.path, query, "csv")) { "CSV" } " · "
+                            a href="/api/openapi.json" { "OpenAPI" } " · "
+                            a href=(lang.href("/werk")) { (lang.t("Werkruimte voor gebieden en programmateam", "Workspace for areas and programme team")) }
+                            @if let Some(run) = &meta.compute_run {
+                                " · " (lang.t("berekening", "compute run")) " #" (run.id)
+                            }
                         }
                     }
                 }
             }
         }
     }
+}
+
+/// Wraps a public page's content. `query` holds the page's own parameters (without `lang`), kept by the language
+/// switch.
+pub fn page(meta: &Meta, lang: Lang, query: &str, content: Markup) -> Markup {
+    let here = if query.is_empty() { meta.path.clone() } else { format!("{}?{query}", meta.path) };
+    shell(lang, meta.title(lang), Chrome::Public { meta, query }, &here, content)
+}
+
+/// Wraps a workspace page's content.
+pub fn work_page(lang: Lang, title: &str, session: Option<&Session>, here: &str, content: Markup) -> String {
+    shell(lang, title, Chrome::Work { session }, here, content).into_string()
+}
+
+/// The page of a refused request: what happened, the request id to quote, and a way on.
+pub fn problem_page(
+    problem: &Problem,
+    lang: Lang,
+    session: Option<&Session>,
+    path: &str,
+    query: &str,
+    request_id: &str,
+) -> String {
+    let signed_in = session.is_some_and(|s| s.principal.role().is_some());
+    let title = problem.title(lang);
+    let content = html! {
+        h1 { (title) }
+        p class="message error" role="alert" { (problem.message(lang)) " (" (problem.status().as_u16()) ")" }
+        p class="note" { (lang.t("Kenmerk van dit verzoek: ", "Reference of this request: ")) code id="request-id" { (request_id) } }
+        p {
+            @if signed_in {
+                a href=(lang.href("/werk")) { (lang.t("Naar de werkruimte", "To the workspace")) }
+            } @else if path.starts_with("/werk") {
+                a href=(lang.href("/aanmelden")) { (lang.t("Aanmelden", "Sign in")) }
+            } @else {
+                a href=(lang.href("/")) { (lang.t("Naar het overzicht", "To the overview")) }
+            }
+        }
+    };
+    // The language switch leads to the same address; the query (with its `lang`) is left behind.
+    let _ = query;
+    work_page(lang, title, session, path, content)
 }
 
 /// A figure or its status as text, with the reason in words when there is no number.

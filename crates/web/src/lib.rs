@@ -1,85 +1,79 @@
-//! The wijkmonitor dashboard and open API: public HTML pages (Dutch, with English) and their JSON and CSV
-//! twins, built from a read-only snapshot of the store. This is the only crate that knows HTTP.
+//! The wijkmonitor web server: the public dashboard and its open API (Dutch pages, with English, each with JSON and
+//! CSV twins), and the signed-in workspace, over one route table. This is the only crate that knows HTTP.
 //!
 //! # Layout
-//! - [`snapshot`]: everything served, loaded once from the store at start-up (computed figures only).
-//! - [`views`]: one module per page kind; each builds one view model rendered as HTML, JSON and CSV.
-//! - [`model`]: what the view models share (page metadata, indicator references, provenance, CSV rows).
-//! - [`layout`]: the HTML page shell; [`svg`]: charts and maps; [`geo`]: outlines and projection.
-//! - [`http`]: routing, negotiation, caching, ETags, CORS and errors; [`openapi`]: the API document.
+//! - [`routes`]: the one route table of the whole site (methods, parameters, bodies, permissions, twins, API).
+//! - [`server`]: the one handler and the connection loop: routing, security headers, timeouts, connection cap,
+//!   the bounded queue in front of the workspace, request ids, request logs.
+//! - [`error`]: the one error type and its one envelope.
+//! - [`public`]: the public side: the snapshot being served, its bounded response cache, page rendering.
+//! - [`views`]: one module per public page kind; each builds one view model rendered as HTML, JSON and CSV.
+//! - [`work`]: the workspace: authentication, actions, one module per page (view models with JSON twins), forms.
+//! - [`layout`]: the one HTML page shell; [`svg`]: charts and maps; [`model`]: what public view models share.
+//! - [`openapi`]: the API document, generated from the route table; [`ops`]: health, readiness and metrics;
+//!   [`metrics`]: the counters behind `/metrics`.
 //! - [`xlsx`]: the Excel download; [`format`] and [`i18n`]: numbers and words in Dutch and English.
 //!
 //! # Invariants
-//! - Only figures from the `computed` table (after disclosure control) are served; raw observations are
-//!   never loaded. A figure without status final/provisional has no number anywhere.
-//! - No SQL per request: responses come from the snapshot and are cached per URL.
-//! - Every page has a JSON and a CSV twin carrying the same figures, statuses, reasons and provenance.
+//! - Only figures from the read model (after disclosure control) are served; raw observations are never loaded.
+//!   A figure without status final/provisional has no number anywhere.
+//! - No SQL per public request: responses come from the snapshot and are cached per URL, within a byte budget.
+//! - Every public page has a JSON and a CSV twin carrying the same figures, statuses, reasons and provenance;
+//!   every workspace page has a JSON twin, which is what the API answers.
+//! - A workspace request is authenticated and authorised from its headers before its body is read.
 
 #![recursion_limit = "256"]
 
+pub mod error;
 pub mod format;
-pub mod http;
 pub mod i18n;
 pub mod layout;
+pub mod metrics;
 pub mod model;
 pub mod openapi;
+pub mod ops;
+pub mod public;
+pub mod routes;
+pub mod server;
 pub mod svg;
 pub mod views;
 pub mod work;
 pub mod xlsx;
 
-use wijkmonitor_readmodel::Snapshot;
+pub use server::{App, Config, TrustedProxies};
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use wijkmonitor_readmodel::Snapshot;
 
-/// The router of the dashboard over a loaded snapshot.
+/// The router over an application.
+pub fn router_for(app: Arc<App>) -> axum::Router {
+    axum::Router::new().fallback(server::handle).with_state(app)
+}
+
+/// The router of the public dashboard over a loaded snapshot (without the reports).
 pub fn router(snapshot: Snapshot) -> axum::Router {
     router_with_reports(snapshot, false)
 }
 
-/// The router, also serving the reports at `/rapport/...` when `reports` is given.
+/// The router of the public dashboard, serving the reports at `/rapport/...` when `reports` is set.
 pub fn router_with_reports(snapshot: Snapshot, reports: bool) -> axum::Router {
-    let app = Arc::new(http::App::with_reports(snapshot, reports));
-    axum::Router::new().fallback(http::handle).with_state(app)
+    router_for(Arc::new(App::new(snapshot, None, Config { reports, ..Config::default() })))
 }
 
 /// The router with the signed-in workspace over a writable database.
 pub fn router_with_work(snapshot: Snapshot, reports: bool, work: work::Work) -> axum::Router {
-    let app = Arc::new(http::App::with_work(snapshot, reports, work));
-    axum::Router::new().fallback(http::handle).with_state(app)
+    router_for(Arc::new(App::new(snapshot, Some(work), Config { reports, ..Config::default() })))
 }
 
-/// Like [`serve`], with the signed-in workspace.
-pub fn serve_with_work(
-    snapshot: Snapshot,
-    reports: bool,
-    work: work::Work,
-    addr: SocketAddr,
-    ready: impl FnOnce(SocketAddr),
-) -> std::io::Result<()> {
-    run(router_with_work(snapshot, reports, work), addr, ready)
-}
-
-/// Binds `addr`, calls `ready` with the bound address (port 0 picks a free port) and serves until the process
-/// ends. Builds its own multi-threaded runtime, so callers need no async code.
+/// Serves the snapshot (and the workspace, when given) on `addr` until the process ends; `ready` hears the bound
+/// address (port 0 picks a free one). Builds its own runtime, so callers need no async code.
 pub fn serve(
     snapshot: Snapshot,
-    reports: bool,
+    work: Option<work::Work>,
+    config: Config,
     addr: SocketAddr,
     ready: impl FnOnce(SocketAddr),
 ) -> std::io::Result<()> {
-    run(router_with_reports(snapshot, reports), addr, ready)
-}
-
-fn run(app: axum::Router, addr: SocketAddr, ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
-    // Workspace requests run on blocking threads but take turns on one database lock; a few threads suffice,
-    // and each more would only cost its stack.
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_io().max_blocking_threads(8).build()?;
-    runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(addr).await?;
-        ready(listener.local_addr()?);
-        // The client address feeds the workspace's limit on failed sign-ins per client.
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await
-    })
+    server::run(Arc::new(App::new(snapshot, work, config)), addr, ready)
 }

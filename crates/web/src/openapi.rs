@@ -1,7 +1,10 @@
-//! The OpenAPI 3.1 document of the JSON API, written by hand in code and served at `/api/openapi.json`.
-//! A test compares it with `docs/openapi.json` (regenerate with `UPDATE_SNAPSHOTS=1`), so a change to the
-//! contract shows up in review.
+//! The OpenAPI 3.1 document of the JSON API, served at `/api/openapi.json`. Its paths are generated from the
+//! route table ([`crate::routes::ROUTES`]): every route with an API summary, and the JSON twin of every public
+//! page, is described, so the document cannot miss a route; the operations' details (parameters, bodies,
+//! schemas) are written here by page. A test compares the document with `docs/openapi.json` (regenerate with
+//! `UPDATE_SNAPSHOTS=1`), so a change to the contract shows up in review.
 
+use crate::routes::{Page, RouteDef, Side, ROUTES};
 use serde_json::{json, Value};
 
 fn page(summary: &str, description: &str, schema: &str, params: Vec<Value>) -> Value {
@@ -79,51 +82,81 @@ fn secured(summary: &str, description: &str, params: Vec<Value>, body: Option<&s
     op
 }
 
-/// The paths of the signed-in API (the yearly request, the register, the audit log).
-fn work_paths() -> Vec<(&'static str, Value)> {
-    let year = json!({ "name": "year", "in": "path", "required": true, "description": "The year the figures are about (the round).", "schema": { "type": "integer" } });
-    let area = path_param("area_id", "The area id, e.g. heerlen-noord. Area editors only reach their own areas.", None);
+fn year() -> Value {
+    json!({ "name": "year", "in": "path", "required": true, "description": "The year the figures are about (the round).", "schema": { "type": "integer" } })
+}
+
+fn area_id() -> Value {
+    path_param("area_id", "The area id, e.g. heerlen-noord. Area editors only reach their own areas.", None)
+}
+
+fn gebied_jaar() -> Vec<Value> {
     vec![
-        (
-            "/api/v1/ik",
-            json!({ "get": secured("Who am I", "The account of the token: email, role and areas.", vec![], None, "The account.") }),
-        ),
-        (
-            "/api/v1/uitvraag",
-            json!({
-                "get": secured("Request rounds", "All rounds with their window and items.", vec![], None, "The rounds."),
-                "post": secured("Open a round", "Analysts: open the round of a year; the window defaults to 15 April - 15 June of the next year.", vec![], Some("RoundBody"), "The round.")
-            }),
-        ),
-        (
-            "/api/v1/uitvraag/{year}",
-            json!({ "get": secured("Status of all areas", "Analysts: the status of every area in the round (not_started, draft, submitted, returned, accepted).", vec![year.clone()], None, "The statuses.") }),
-        ),
-        (
-            "/api/v1/uitvraag/{year}/publiceren",
-            json!({ "post": secured("Publish", "Analysts: publish the figures of the round's accepted submissions and recompute the dashboard; if recomputing fails, nothing is published.", vec![year.clone()], None, "`published_areas`: how many areas' figures were published.") }),
-        ),
-        (
-            "/api/v1/uitvraag/{year}/{area_id}",
-            json!({
-                "get": secured("An area's request", "Items (with unit, range, part-of), answers, last year's answers, status, comment and whether it can be changed now.", vec![year.clone(), area.clone()], None, "The request."),
-                "put": secured("Save or submit answers", "Area editors: save a draft (or submit with `submit: true`). The answers sent replace those items only; an item sent with an empty value and explanation is cleared. Validated as the form is; 422 lists every field with its code and message; nothing is saved then. 409 after the deadline or once submitted.", vec![year.clone(), area.clone()], Some("SaveBody"), "The new status and how many answers changed.")
-            }),
-        ),
-        (
-            "/api/v1/uitvraag/{year}/{area_id}/beoordeling",
-            json!({ "post": secured("Review", "Analysts: accept or return (with a comment) a submitted request, or reopen it after the deadline. Accepted figures are recorded unpublished.", vec![year, area.clone()], Some("ReviewBody"), "The new status.") }),
-        ),
-        (
-            "/api/v1/register/{area_id}",
-            json!({ "get": secured("Programme register", "The area's register entries (Woontop, Realisatiestimulans, VHF, SPUK, Wbmgp) with source and synthetic flag, and the progress that follows from the scheme rules.", vec![area], None, "The register.") }),
-        ),
-        (
-            "/api/v1/audit",
-            json!({ "get": secured("Audit log", "Analysts: every change (who, when, what, old and new value); filter with gebied and jaar. Also as CSV at /werk/audit.csv.",
-            vec![json!({ "name": "gebied", "in": "query", "required": false, "schema": { "type": "string" } }), json!({ "name": "jaar", "in": "query", "required": false, "schema": { "type": "integer" } })], None, "The entries.") }),
-        ),
+        json!({ "name": "gebied", "in": "query", "required": false, "schema": { "type": "string" } }),
+        json!({ "name": "jaar", "in": "query", "required": false, "schema": { "type": "integer" } }),
     ]
+}
+
+/// The path of a route in the document: `{area}` becomes `{area_id}` and so on; a public page is documented by
+/// its JSON twin.
+pub fn doc_path(route: &RouteDef) -> String {
+    let mut path = route
+        .pattern
+        .replace("{area}", "{area_id}")
+        .replace("{indicator}", "{indicator_id}")
+        .replace("{line}", "{action_line}")
+        .replace("{file}", "{report}")
+        .replace("{token}", "{token_id}");
+    if route.twins && route.side == Side::Public {
+        if path == "/" || path == "/index" {
+            return "/index.json".into();
+        }
+        path.push_str(".json");
+    }
+    path
+}
+
+/// Whether the document describes a route: the public pages (by their twins) and everything with an API summary.
+pub fn documented(route: &RouteDef) -> bool {
+    (route.twins && route.side == Side::Public && route.pattern != "/") || route.api.is_some()
+}
+
+/// The operation of a documented route.
+fn operation(route: &RouteDef) -> Value {
+    let area_ids = "The area id, e.g. den-haag-zuidwest.";
+    let summary = route.api.unwrap_or("");
+    let gebied = || json!({ "name": "gebied", "in": "query", "required": false, "description": area_ids, "schema": { "type": "string" } });
+    let lines = || Some(vec!["integral", "physical", "participation", "safety"]);
+    let api_page = route.json_only && route.side == Side::Public;
+    let params = |extra: Vec<Value>| if api_page { extra } else { query_params(extra) };
+    match route.page {
+        Page::Overview => page("Overview", "Headline indicators for all focus areas together and the Netherlands, the areas and the action lines. Also at /.json and /api/v1.", "OverviewPage", params(vec![])),
+        Page::ActionLine => page("Action line", "The indicators of one action line for all areas, all areas together and the Netherlands, latest year.", "ActionLinePage",
+            with(vec![path_param("action_line", "The action line.", lines())], params(vec![]))),
+        Page::Area => page("Area", "Every indicator of one focus area with its series, comparisons, suppressions and delineation.", "AreaPage",
+            with(vec![path_param("area_id", area_ids, None)], params(vec![]))),
+        Page::Indicator => page("Indicator", "Definition, ranking of the areas, time series; buurt figures of one area with ?gebied= when boundary files are loaded.", "IndicatorPage",
+            with(vec![path_param("indicator_id", "The indicator id from the catalogue, e.g. net_labour_participation.", None)], params(vec![gebied()]))),
+        Page::Downloads => page("Downloads", "The downloadable files. The CSV twin (/downloads.csv) is the full CSV of everything published.", "DownloadsPage", params(vec![])),
+        Page::About => page("About", "Sources, disclosure rules, imports and versions. The CSV twin lists the imports.", "AboutPage", params(vec![])),
+        Page::FullCsv => json!({ "get": { "summary": "All published figures (long CSV)", "responses": { "200": { "description": "CSV", "content": { "text/csv": { "schema": { "type": "string" } } } } } } }),
+        Page::OpenApi => json!({ "get": { "summary": "This document", "responses": { "200": { "description": "OpenAPI 3.1", "content": { "application/json": { "schema": { "type": "object" } } } } } } }),
+        Page::Health | Page::Ready => json!({ "get": { "summary": summary, "description": "`status` ok or unavailable; `database` readable, busy, unreadable or none (a public-only server); the compute run served and its age in seconds. 503 when not ok.",
+            "responses": { "200": { "description": "Healthy", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Health" } } } }, "503": { "description": "Not healthy (or, for readiness, no computed figures loaded)." } } } }),
+        Page::Me => json!({ "get": secured("Who am I", "The account of the token: email, role and areas.", vec![], None, "The account.") }),
+        Page::Account => json!({ "get": secured("Your account", "The caller's account: email, role, areas, API tokens (id, label, created, last use, revoked; never the token) and the sign-in history of the last 90 days.", vec![], None, "The account.") }),
+        Page::Rounds => json!({ "get": secured("Request rounds", "All rounds with their window and items.", vec![], None, "The rounds.") }),
+        Page::OpenRound => json!({ "post": secured("Open a round", "Analysts: open the round of a year; the window defaults to 15 April - 15 June of the next year.", vec![], Some("RoundBody"), "The round.") }),
+        Page::Round => json!({ "get": secured("Status of all areas", "Analysts: the status of every area in the round (not_started, draft, submitted, returned, accepted).", vec![year()], None, "The statuses.") }),
+        Page::Publish => json!({ "post": secured("Publish", "Analysts: publish the figures of the round's accepted submissions and recompute the dashboard; if recomputing fails, nothing is published.", vec![year()], None, "`published_areas`: how many areas' figures were published.") }),
+        Page::Request => json!({ "get": secured("An area's request", "Items (with unit, range, part-of), answers, last year's answers, status, comment and whether it can be changed now. Also the JSON twin of /werk/uitvraag/{year}/{area_id}.", vec![year(), area_id()], None, "The request.") }),
+        Page::PutRequest => json!({ "put": secured("Save or submit answers", "Area editors: save a draft (or submit with `submit: true`). The answers sent replace those items only; an item sent with an empty value and explanation is cleared. At most 200 answers in one request. Validated as the form is; 422 lists up to 50 fields with their code and message (`omitted_fields` counts the rest); nothing is saved then. 409 after the deadline or once submitted.", vec![year(), area_id()], Some("SaveBody"), "The new status and how many answers changed.") }),
+        Page::Review => json!({ "post": secured("Review", "Analysts: accept or return (with a comment) a submitted request, or reopen it after the deadline. Accepted figures are recorded unpublished.", vec![year(), area_id()], Some("ReviewBody"), "The new status.") }),
+        Page::Register => json!({ "get": secured("Programme register", "The area's register entries (Woontop, Realisatiestimulans, VHF, SPUK, Wbmgp) with source and synthetic flag, and the progress that follows from the scheme rules.", vec![area_id()], None, "The register.") }),
+        Page::SaveRegisterEntry => json!({ "put": secured("Change the register", "Analysts: add or change one entry (or remove it with `remove: true`). The area's whole register must still follow the scheme rules, or nothing changes (400). Every changed figure is written to the audit log; the figures reach the dashboard at the next publication.", vec![area_id()], Some("RegisterEntry"), "`entries`: the area's entries in that year afterwards.") }),
+        Page::Audit => json!({ "get": secured("Audit log", "Analysts: every change (who, when, what, old and new value), each row chained to the one before it by its hash; filter with gebied and jaar. Also as CSV at /werk/audit.csv.", gebied_jaar(), None, "The entries.") }),
+        other => json!({ "get": { "summary": format!("{other:?}") } }),
+    }
 }
 
 /// The document.
@@ -197,7 +230,6 @@ pub fn document() -> Value {
     };
     let fig_ref = json!({ "$ref": "#/components/schemas/Figure" });
     let nullable_fig = json!({ "oneOf": [{ "$ref": "#/components/schemas/Figure" }, { "type": "null" }] });
-    let area_ids = "The area id, e.g. den-haag-zuidwest.";
     let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
@@ -207,17 +239,6 @@ pub fn document() -> Value {
             "license": { "name": "EUPL-1.2", "identifier": "EUPL-1.2" }
         },
         "paths": {
-            "/index.json": page("Overview", "Headline indicators for all focus areas together and the Netherlands, the areas and the action lines. Also at /.json and /api/v1/.", "OverviewPage", query_params(vec![])),
-            "/actielijn/{action_line}.json": page("Action line", "The indicators of one action line for all areas, all areas together and the Netherlands, latest year.", "ActionLinePage",
-                with(vec![path_param("action_line", "The action line.", Some(vec!["integral", "physical", "participation", "safety"]))], query_params(vec![]))),
-            "/gebied/{area_id}.json": page("Area", "Every indicator of one focus area with its series, comparisons, suppressions and delineation.", "AreaPage",
-                with(vec![path_param("area_id", area_ids, None)], query_params(vec![]))),
-            "/indicator/{indicator_id}.json": page("Indicator", "Definition, ranking of the areas, time series; buurt figures of one area with ?gebied= when boundary files are loaded.", "IndicatorPage",
-                with(vec![path_param("indicator_id", "The indicator id from the catalogue, e.g. net_labour_participation.", None)],
-                     query_params(vec![json!({ "name": "gebied", "in": "query", "required": false, "description": area_ids, "schema": { "type": "string" } })]))),
-            "/downloads.json": page("Downloads", "The downloadable files. The CSV twin (/downloads.csv) is the full CSV of everything published.", "DownloadsPage", query_params(vec![])),
-            "/over.json": page("About", "Sources, disclosure rules, imports and versions. The CSV twin lists the imports.", "AboutPage", query_params(vec![])),
-            "/downloads/wijkmonitor.csv": { "get": { "summary": "All published figures (long CSV)", "responses": { "200": { "description": "CSV", "content": { "text/csv": { "schema": { "type": "string" } } } } } } },
             "/downloads/wijkmonitor.xlsx": { "get": { "summary": "All published figures (Excel)", "responses": { "200": { "description": "Excel workbook", "content": { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": { "schema": { "type": "string", "contentEncoding": "binary" } } } } } } },
             "/rapport/{report}": { "get": {
                 "summary": "A report: the analysis report of an area or the national progress report",
@@ -230,8 +251,7 @@ pub fn document() -> Value {
                     "200": { "description": "The report", "content": { "application/pdf": { "schema": { "type": "string", "contentEncoding": "binary" } }, "text/html": { "schema": { "type": "string" } } } },
                     "404": { "$ref": "#/components/responses/Error" }
                 }
-            } },
-            "/api/openapi.json": { "get": { "summary": "This document", "responses": { "200": { "description": "OpenAPI 3.1", "content": { "application/json": { "schema": { "type": "object" } } } } } } }
+            } }
         },
         "components": {
             "responses": {
@@ -243,7 +263,9 @@ pub fn document() -> Value {
             },
             "schemas": {
                 "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "object", "required": ["status", "code", "message"], "properties": {
-                    "status": { "type": "integer" }, "code": { "type": "string", "enum": ["bad_request", "not_found", "method_not_allowed", "internal_error", "unauthorized", "forbidden", "refused", "invalid", "invalid_upload", "too_many_requests", "too_large"] }, "message": { "type": "string" },
+                    "status": { "type": "integer" }, "code": { "type": "string", "enum": ["bad_request", "not_found", "method_not_allowed", "internal_error", "unauthorized", "forbidden", "refused", "invalid", "invalid_upload", "too_many_requests", "too_large", "timeout", "busy"] }, "message": { "type": "string" },
+                    "request_id": { "type": "string", "description": "The id of the request, also in the server's log and the X-Request-Id header." },
+                    "omitted_fields": { "type": "integer", "description": "With code invalid: how many more fields were refused than are listed (at most 50 are)." },
                     "fields": { "type": "array", "description": "With code invalid: one entry per field.", "items": { "type": "object", "properties": { "item": { "type": "string" }, "code": { "type": "string" }, "message_nl": { "type": "string" }, "message_en": { "type": "string" } } } },
                     "cells": { "type": "array", "description": "With code invalid_upload: the spreadsheet cells.", "items": { "type": "object" } } } } } },
                 "SaveBody": { "type": "object", "required": ["answers"], "properties": {
@@ -254,6 +276,16 @@ pub fn document() -> Value {
                 "RoundBody": { "type": "object", "required": ["year"], "properties": {
                     "year": { "type": "integer" }, "opens": { "type": "string", "format": "date" }, "closes": { "type": "string", "format": "date" },
                     "items": { "type": "array", "items": { "type": "string" }, "description": "The request items (indicator ids) of the round; all when not given. A part needs its total." } } },
+                "RegisterEntry": { "type": "object", "required": ["scheme", "year", "instance", "item"], "properties": {
+                    "scheme": { "type": "string", "enum": ["woontop", "realisatiestimulans", "vhf", "spuk", "wbmgp"] },
+                    "year": { "type": ["integer", "string"] }, "instance": { "type": "string" }, "item": { "type": "string" },
+                    "value": { "type": ["number", "string"] }, "source": { "type": "string" }, "synthetic": { "type": "boolean" },
+                    "remove": { "type": "boolean", "default": false } } },
+                "Health": { "type": "object", "properties": {
+                    "status": { "type": "string", "enum": ["ok", "unavailable"] },
+                    "database": { "type": "string", "enum": ["readable", "busy", "unreadable", "none"] },
+                    "compute_run": { "type": ["integer", "null"] }, "computed_at": { "type": ["string", "null"] },
+                    "snapshot_age_seconds": { "type": ["number", "null"] } } },
                 "Figure": fig,
                 "Meta": meta,
                 "Import": import,
@@ -315,8 +347,13 @@ pub fn document() -> Value {
         }
     });
     if let Some(paths) = doc["paths"].as_object_mut() {
-        for (path, item) in work_paths() {
-            paths.insert(path.to_string(), item);
+        for route in ROUTES.iter().filter(|r| documented(r)) {
+            let item = paths.entry(doc_path(route)).or_insert_with(|| json!({}));
+            if let (Some(item), Some(op)) = (item.as_object_mut(), operation(route).as_object()) {
+                for (method, body) in op {
+                    item.insert(method.clone(), body.clone());
+                }
+            }
         }
     }
     doc

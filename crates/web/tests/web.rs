@@ -549,3 +549,79 @@ async fn reports_are_linked_and_served_when_the_server_has_them() {
     // Without reports (the default router) the links lead to a clear 404.
     assert_eq!(get(&pdf).await.status, StatusCode::NOT_FOUND);
 }
+
+/// Every `?gebied=x$i` on any route used to become a new cache entry (300 requests took the server from 116 MB
+/// to 627 MB). Parameters a route does not take are refused, and the cache is bounded in bytes.
+#[tokio::test]
+async fn unknown_parameters_are_refused_and_the_cache_is_bounded() {
+    let f = fixture();
+    let store = Store::open(&f.db).expect("open the database");
+    let areas = parse_areas_csv(BUILTIN_AREAS, BUILTIN_AREAS_NAME, true).expect("built-in delineation");
+    let snapshot = Snapshot::load(&store, Some(&areas), None).expect("snapshot");
+    let config = wijkmonitor_web::Config { cache_bytes: 2 << 20, ..wijkmonitor_web::Config::default() };
+    let router = wijkmonitor_web::router_for(std::sync::Arc::new(wijkmonitor_web::App::new(snapshot, None, config)));
+    for i in 0..300 {
+        let a = request(&router, Method::GET, &format!("/gebied/den-haag-zuidwest.json?gebied=x{i}"), &[]).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "request {i}");
+        assert!(a.json()["error"]["message"].as_str().unwrap_or("").contains("unknown parameter 'gebied'"));
+        let a = request(&router, Method::GET, &format!("/indicator/inhabitants.json?gebied=x{i}"), &[]).await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND, "an area that does not exist");
+    }
+    // Every real page in three formats is more than the cache holds: it stays within its bytes.
+    for page in PAGES {
+        assert_eq!(request(&router, Method::GET, page, &[]).await.status, StatusCode::OK);
+        for ext in ["json", "csv"] {
+            assert_eq!(request(&router, Method::GET, &twin(page, ext), &[]).await.status, StatusCode::OK);
+        }
+    }
+    let mut metrics = Request::builder().uri("/metrics").body(Body::empty()).expect("request");
+    metrics.extensions_mut().insert(axum::extract::ConnectInfo(std::net::SocketAddr::from(([127, 0, 0, 1], 5000))));
+    let text =
+        router.clone().oneshot(metrics).await.expect("response").into_body().collect().await.expect("body").to_bytes();
+    let text = String::from_utf8_lossy(&text);
+    let bytes: f64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("wijkmonitor_cache_bytes "))
+        .and_then(|v| v.parse().ok())
+        .expect("the cache size is reported");
+    assert!(bytes > 0.0 && bytes <= (2 << 20) as f64, "{bytes}");
+    assert!(text.contains("wijkmonitor_requests_total{route=\"GET /gebied/{area}\",status=\"4xx\"} 300"), "{text}");
+    // Metrics are for operators: not from elsewhere.
+    let mut far = Request::builder().uri("/metrics").body(Body::empty()).expect("request");
+    far.extensions_mut().insert(axum::extract::ConnectInfo(std::net::SocketAddr::from(([203, 0, 113, 1], 5000))));
+    assert_eq!(router.clone().oneshot(far).await.expect("response").status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn every_public_response_carries_the_security_headers() {
+    for uri in ["/", "/gebied/den-haag-zuidwest.json", "/downloads/wijkmonitor.csv", "/nope", "/static/style.css"] {
+        let a = get(uri).await;
+        let csp = a.header(header::CONTENT_SECURITY_POLICY);
+        assert!(
+            csp.contains("default-src 'none'") && csp.contains("style-src 'self'") && !csp.contains("script"),
+            "{uri}: {csp}"
+        );
+        assert!(csp.contains("frame-ancestors 'none'"), "{uri}");
+        assert_eq!(a.header(header::X_CONTENT_TYPE_OPTIONS), "nosniff", "{uri}");
+        assert_eq!(a.header(header::REFERRER_POLICY), "same-origin", "{uri}");
+        assert!(!a.header(header::HeaderName::from_static("x-request-id")).is_empty(), "{uri}");
+    }
+    // No inline style attributes, which the policy would block (the legend's colours are classes).
+    let page = get("/indicator/inhabitants").await.text();
+    assert!(!page.contains(" style="), "an inline style on the indicator page");
+}
+
+/// The public never learns whether a suppressed figure was the small one or one suppressed to protect it.
+#[tokio::test]
+async fn the_public_reason_of_a_suppression_is_one_reason() {
+    for page in PAGES {
+        for ext in ["json", "csv"] {
+            let body = get(&twin(page, ext)).await.text();
+            for detail in ["small_value", "complementary_suppression", "linked_suppression"] {
+                assert!(!body.contains(detail), "{page}{ext} tells {detail}");
+            }
+        }
+    }
+    let csv = get("/downloads/wijkmonitor.csv").await.text();
+    assert!(csv.contains(",secret,suppressed,"), "the full download has suppressed figures, with the one reason");
+}

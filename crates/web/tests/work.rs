@@ -25,6 +25,7 @@ use wijkmonitor_store::accounts::NewUser;
 use wijkmonitor_store::request::Actor;
 use wijkmonitor_store::Store;
 use wijkmonitor_web::work::{Clock, Publishing, Work};
+use wijkmonitor_web::{App, Config, TrustedProxies};
 
 const PASSWORD: &str = "a long enough password";
 const EDITOR: &str = "editor@heerlen.example";
@@ -58,6 +59,10 @@ fn env_with_today(today: &str) -> Env {
 }
 
 fn env_with(today: &str, publishing: Option<Publishing>) -> Env {
+    env_config(today, publishing, Config::default())
+}
+
+fn env_config(today: &str, publishing: Option<Publishing>, config: Config) -> Env {
     let dir = tempfile::tempdir().expect("temporary folder");
     let db = dir.path().join("work.db");
     let mut store = Store::open(&db).expect("database");
@@ -89,7 +94,7 @@ fn env_with(today: &str, publishing: Option<Publishing>) -> Env {
     if let Some(p) = publishing {
         work = work.with_publishing(p);
     }
-    let router = wijkmonitor_web::router_with_work(snapshot, false, work);
+    let router = wijkmonitor_web::router_for(Arc::new(App::new(snapshot, Some(work), config)));
     Env { _dir: dir, db, router, clock }
 }
 
@@ -123,7 +128,23 @@ impl Answer {
 }
 
 async fn send(router: &Router, method: Method, uri: &str, headers: &[(&str, String)], body: Vec<u8>) -> Answer {
+    send_from(router, None, method, uri, headers, body).await
+}
+
+/// A request as if from a TCP peer (the server learns the peer from the connection).
+async fn send_from(
+    router: &Router,
+    peer: Option<&str>,
+    method: Method,
+    uri: &str,
+    headers: &[(&str, String)],
+    body: Vec<u8>,
+) -> Answer {
     let mut builder = Request::builder().method(method).uri(uri);
+    if let Some(peer) = peer {
+        let addr: std::net::SocketAddr = format!("{peer}:40000").parse().expect("an address");
+        builder = builder.extension(axum::extract::ConnectInfo(addr));
+    }
     for (k, v) in headers {
         builder = builder.header(*k, v);
     }
@@ -402,8 +423,12 @@ async fn an_area_editor_cannot_reach_another_area_by_any_url_or_parameter() {
     ] {
         let a = get_as(&e.router, Some(&editor), &path).await;
         assert!(!a.text().contains("Den Haag Zuidwest: uitvraag"), "{path} showed the other area");
+        // 400: a parameter the page does not take is refused (the route table lists what each page takes).
         assert!(
-            matches!(a.status, StatusCode::OK | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+            matches!(
+                a.status,
+                StatusCode::OK | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND | StatusCode::BAD_REQUEST
+            ),
             "{path}: {}",
             a.status
         );
@@ -975,4 +1000,274 @@ async fn a_second_sign_in_tab_does_not_break_the_first() {
     )
     .await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "the first tab's form still signs in");
+}
+
+/// A sign-in attempt from a TCP peer, with an `X-Forwarded-For` header.
+async fn sign_in_via(router: &Router, peer: &str, forwarded_for: &str, email: &str, password: &str) -> StatusCode {
+    let page = send_from(router, Some(peer), Method::GET, "/aanmelden", &[], vec![]).await;
+    let token = page.cookie("wm_signin").expect("double-submit cookie");
+    send_from(
+        router,
+        Some(peer),
+        Method::POST,
+        "/aanmelden",
+        &[
+            ("cookie", format!("wm_signin={token}")),
+            ("content-type", "application/x-www-form-urlencoded".into()),
+            ("x-forwarded-for", forwarded_for.to_string()),
+        ],
+        form(&[("csrf", &token), ("email", email), ("password", password)]),
+    )
+    .await
+    .status
+}
+
+/// `--trusted-proxy` was a flag that did nothing: the client was always the TCP peer, so behind a proxy 20 wrong
+/// passwords from anyone locked everybody out. Now the client is the right-most `X-Forwarded-For` address that is
+/// not a trusted proxy, and only when the peer is one; without trusted proxies the header is ignored.
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_limit_counts_per_client() {
+    let trusted =
+        Config { trusted_proxies: TrustedProxies::parse(&["10.0.0.0/8".into()]).expect("range"), ..Config::default() };
+    let e = env_config("2026-05-01", None, trusted);
+    for _ in 0..20 {
+        let status = sign_in_via(&e.router, "10.0.0.5", "198.51.100.7, 1.2.3.4", "nobody@example.org", "x").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let blocked = sign_in_via(&e.router, "10.0.0.5", "1.2.3.4", ADMIN, PASSWORD).await;
+    assert_eq!(blocked, StatusCode::TOO_MANY_REQUESTS, "the guessing client is refused");
+    let other = sign_in_via(&e.router, "10.0.0.5", "5.6.7.8", ADMIN, PASSWORD).await;
+    assert_eq!(other, StatusCode::SEE_OTHER, "another client behind the same proxy signs in");
+    // A peer that is not a trusted proxy cannot choose its address by sending the header.
+    for _ in 0..20 {
+        sign_in_via(&e.router, "203.0.113.9", "9.9.9.9", "nobody@example.org", "x").await;
+    }
+    let spoofed = sign_in_via(&e.router, "203.0.113.9", "8.8.8.8", ADMIN, PASSWORD).await;
+    assert_eq!(spoofed, StatusCode::TOO_MANY_REQUESTS);
+
+    // Without trusted proxies, the header is ignored and the peer is the client.
+    let e = env();
+    for _ in 0..20 {
+        sign_in_via(&e.router, "10.0.0.5", "1.2.3.4", "nobody@example.org", "x").await;
+    }
+    assert_eq!(sign_in_via(&e.router, "10.0.0.5", "5.6.7.8", ADMIN, PASSWORD).await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(sign_in_via(&e.router, "10.0.0.6", "1.2.3.4", ADMIN, PASSWORD).await, StatusCode::SEE_OTHER);
+}
+
+/// A multipart upload with a boundary of ~200,000 characters made the form parser spend seconds of CPU before any
+/// authentication. Now: no account, no reading; a boundary over 70 characters is refused; answers and validation
+/// errors in one request are capped.
+#[tokio::test]
+async fn the_workspace_cannot_be_stalled_without_an_account() {
+    let e = env();
+    let boundary = "b".repeat(200_000);
+    let body =
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"bestand\"\r\n\r\nx\r\n--{boundary}--\r\n");
+    let path = format!("/werk/uitvraag/2025/{OWN}/upload");
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    let a = send(&e.router, Method::POST, &path, &[("content-type", content_type.clone())], body.clone().into_bytes())
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "no account: sent to sign in, the body unread");
+    assert!(a.location().contains("/aanmelden"));
+    let a =
+        api(&e.router, Some("wm_not-a-token"), Method::PUT, &format!("/api/v1/uitvraag/2025/{OWN}"), Some(json!({})))
+            .await;
+    assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+    // With an account, the boundary itself is refused.
+    let editor = sign_in(&e.router, EDITOR).await;
+    let headers =
+        [("cookie", editor.cookie.clone()), ("content-type", content_type), ("x-csrf-token", editor.csrf.clone())];
+    let a = send(&e.router, Method::POST, &path, &headers, body.into_bytes()).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.text());
+    assert!(a.text().contains("70"), "{}", a.text());
+    // A body over the route's limit is refused from its length.
+    let big = vec![b'x'; 6 << 20];
+    let headers = [
+        ("cookie", editor.cookie.clone()),
+        ("content-type", multipart_upload(b"").0),
+        ("x-csrf-token", editor.csrf.clone()),
+    ];
+    assert_eq!(send(&e.router, Method::POST, &path, &headers, big).await.status, StatusCode::PAYLOAD_TOO_LARGE);
+    // 200,000 unknown items: a short refusal, not a 51 MB list of errors.
+    let token = token_for(&e.db, EDITOR);
+    let answers: serde_json::Map<String, Value> =
+        (0..200_000).map(|i| (format!("unknown_{i}"), json!({"value": "1"}))).collect();
+    let a = api(
+        &e.router,
+        Some(&token),
+        Method::PUT,
+        &format!("/api/v1/uitvraag/2025/{OWN}"),
+        Some(json!({ "answers": answers })),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE, "over the JSON limit: {}", a.status);
+    let answers: serde_json::Map<String, Value> =
+        (0..20_000).map(|i| (format!("u{i}"), json!({"value": "1"}))).collect();
+    let a = api(
+        &e.router,
+        Some(&token),
+        Method::PUT,
+        &format!("/api/v1/uitvraag/2025/{OWN}"),
+        Some(json!({ "answers": answers })),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert!(a.body.len() < 2_000, "{} bytes", a.body.len());
+    let answers: serde_json::Map<String, Value> = (0..150).map(|i| (format!("u{i}"), json!({"value": "1"}))).collect();
+    let a = api(
+        &e.router,
+        Some(&token),
+        Method::PUT,
+        &format!("/api/v1/uitvraag/2025/{OWN}"),
+        Some(json!({ "answers": answers })),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let error = &a.json()["error"];
+    assert_eq!(error["fields"].as_array().map(Vec::len), Some(50), "at most 50 fields listed");
+    assert_eq!(error["omitted_fields"], 100);
+    assert!(answers_in_db(&e.db, OWN).is_empty(), "nothing saved");
+}
+
+#[tokio::test]
+async fn every_workspace_response_carries_the_security_headers() {
+    let e = env();
+    let editor = sign_in(&e.router, EDITOR).await;
+    for a in [
+        get_as(&e.router, None, "/aanmelden").await,
+        get_as(&e.router, Some(&editor), "/werk").await,
+        get_as(&e.router, Some(&editor), "/werk/bestaat-niet").await,
+        api(&e.router, None, Method::GET, "/api/v1/ik", None).await,
+    ] {
+        let h = |n: &str| a.headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let csp = h("content-security-policy");
+        assert!(
+            csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'") && !csp.contains("script"),
+            "{csp}"
+        );
+        assert_eq!(h("x-content-type-options"), "nosniff");
+        assert_eq!(h("referrer-policy"), "same-origin");
+        assert_eq!(h("cache-control"), "no-store");
+        assert!(!h("x-request-id").is_empty());
+        assert_eq!(h("strict-transport-security"), "", "no HSTS unless told the server runs behind TLS");
+    }
+    let tls = env_config("2026-05-01", None, Config { hsts: true, ..Config::default() });
+    let a = get_as(&tls.router, None, "/aanmelden").await;
+    assert!(a.headers.get("strict-transport-security").is_some());
+}
+
+/// Users change their own password (the old one required), see their tokens with their last use and revoke
+/// one, and see their sign-in history.
+#[tokio::test]
+async fn an_account_is_managed_by_its_owner() {
+    let e = env();
+    let first = sign_in(&e.router, EDITOR).await;
+    let second = sign_in(&e.router, EDITOR).await;
+    let token = token_for(&e.db, EDITOR);
+    assert_eq!(api(&e.router, Some(&token), Method::GET, "/api/v1/ik", None).await.status, StatusCode::OK);
+    let page = get_as(&e.router, Some(&first), "/werk/account").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text().contains("id=\"tokens\"") && page.text().contains("data-outcome=\"success\""),
+        "{}",
+        page.text()
+    );
+    let twin = get_as(&e.router, Some(&first), "/werk/account.json").await.json();
+    assert_eq!(twin["email"], EDITOR);
+    assert!(twin["tokens"][0]["last_used_at"].is_number(), "the API call above is the token's last use: {twin}");
+    assert_eq!(twin["sign_ins"].as_array().map(Vec::len), Some(2));
+    // The old password is required; nothing changes without it.
+    let change = |old: &'static str, new: &'static str| {
+        let first = first.clone();
+        let router = e.router.clone();
+        async move {
+            post_as(&router, Some(&first), "/werk/account/wachtwoord", &[("old", old), ("new", new), ("repeat", new)])
+                .await
+        }
+    };
+    let a = change("not the password", "a brand new passphrase").await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(a.text().contains("id=\"password-error\""));
+    assert_eq!(change(PASSWORD, "short").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let a = change(PASSWORD, "a brand new passphrase").await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    assert_eq!(get_as(&e.router, Some(&first), "/werk").await.status, StatusCode::OK, "this session goes on");
+    assert_eq!(outcome(&get_as(&e.router, Some(&second), "/werk").await), Outcome::SignIn, "the other one ended");
+    assert_eq!(
+        try_sign_in(&e.router, EDITOR, PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED,
+        "the old password is gone"
+    );
+    // The token still works until its owner revokes it.
+    assert_eq!(api(&e.router, Some(&token), Method::GET, "/api/v1/ik", None).await.status, StatusCode::OK);
+    let id = twin["tokens"][0]["id"].as_i64().expect("a token id");
+    let a = post_as(&e.router, Some(&first), &format!("/werk/account/tokens/{id}/intrekken"), &[]).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+    assert_eq!(api(&e.router, Some(&token), Method::GET, "/api/v1/ik", None).await.status, StatusCode::UNAUTHORIZED);
+    // Another user's token cannot be revoked by guessing its number.
+    let analyst = sign_in(&e.router, ANALYST).await;
+    let other = token_for(&e.db, EDITOR);
+    let other_id =
+        get_as(&e.router, Some(&first), "/werk/account.json").await.json()["tokens"][1]["id"].as_i64().unwrap();
+    let a = post_as(&e.router, Some(&analyst), &format!("/werk/account/tokens/{other_id}/intrekken"), &[]).await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    assert_eq!(api(&e.router, Some(&other), Method::GET, "/api/v1/ik", None).await.status, StatusCode::OK);
+    let actions: Vec<String> =
+        Store::open(&e.db).unwrap().audit_log(&Default::default()).unwrap().into_iter().map(|x| x.action).collect();
+    assert!(actions.contains(&"password_change_own".to_string()) && actions.contains(&"token_revoke".to_string()));
+}
+
+/// Analysts edit the programme register in the workspace: a form per entry, validated like the seed, every change
+/// in the audit log; area editors read it only.
+#[tokio::test]
+async fn analysts_edit_the_register_and_every_change_is_audited() {
+    let e = env();
+    let analyst = sign_in(&e.router, ANALYST).await;
+    let editor = sign_in(&e.router, EDITOR).await;
+    let path = format!("/werk/register/{OWN}");
+    let entry = [
+        ("scheme", "vhf"),
+        ("year", "2024"),
+        ("instance", "tranche-3"),
+        ("item", "dwellings_requested"),
+        ("value", "1.122"),
+        ("source", "Kamerbrief VHF tranche 3"),
+    ];
+    assert_eq!(outcome(&post_as(&e.router, Some(&editor), &path, &entry).await), Outcome::Forbidden);
+    let a = post_as(&e.router, Some(&analyst), &path, &entry).await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "'1.122' is ambiguous: {}", a.text());
+    let mut fixed = entry;
+    fixed[4] = ("value", "1122");
+    let a = post_as(&e.router, Some(&analyst), &path, &fixed).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    let page = get_as(&e.router, Some(&editor), &format!("{path}.json")).await.json();
+    assert_eq!(page["entries"][0]["value"], 1122.0, "{page}");
+    assert!(
+        !get_as(&e.router, Some(&editor), &path).await.text().contains("id=\"register-form\""),
+        "editors only read"
+    );
+    // An unknown item is refused with the register's own rule, and nothing changes.
+    let mut unknown = fixed;
+    unknown[3] = ("item", "dwellings_requestd");
+    let a = post_as(&e.router, Some(&analyst), &path, &unknown).await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(a.text().contains("unknown item"), "{}", a.text());
+    let a = post_as(&e.router, Some(&analyst), &format!("{path}/verwijderen"), &fixed[..4]).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+    let store = Store::open(&e.db).unwrap();
+    assert!(store.register_entries(Some(OWN)).unwrap().is_empty());
+    let changes: Vec<(Option<String>, Option<String>)> = store
+        .audit_log(&Default::default())
+        .unwrap()
+        .into_iter()
+        .filter(|x| x.action == "register_change")
+        .map(|x| (x.old_value, x.new_value))
+        .collect();
+    assert_eq!(changes, [(None, Some("1122".into())), (Some("1122".into()), None)]);
+    // The API does the same.
+    let token = token_for(&e.db, ANALYST);
+    let body = json!({"scheme": "vhf", "year": 2024, "instance": "tranche-3", "item": "dwellings_granted", "value": 645, "source": "Kamerbrief"});
+    let a = api(&e.router, Some(&token), Method::PUT, &format!("/api/v1/register/{OWN}"), Some(body)).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    assert_eq!(a.json()["entries"], 1);
 }

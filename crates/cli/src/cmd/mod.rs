@@ -1,6 +1,7 @@
 //! One module per subcommand: its arguments (clap) and its `run` function.
 
 pub mod areas;
+pub mod audit;
 pub mod bench;
 pub mod compute;
 pub mod demo;

@@ -41,10 +41,27 @@ pub struct Args {
     /// Serve only the public dashboard, without the signed-in workspace (the database is then only read).
     #[arg(long)]
     pub public_only: bool,
-    /// The server runs behind a reverse proxy (e.g. for TLS) that appends the client's address to
-    /// `X-Forwarded-For`; the limit on failed sign-ins then counts per client instead of per proxy.
+    /// A reverse proxy in front of the server (an address, or a range such as 10.0.0.0/8; repeat for several)
+    /// that appends the client's address to `X-Forwarded-For`. For a request from such a proxy, the client is
+    /// the right-most address of that header that is not a trusted proxy, so the limit on failed sign-ins
+    /// counts per client instead of per proxy. Without it the header is ignored (anyone can send it).
+    #[arg(long = "trusted-proxy", value_name = "ADDR|CIDR")]
+    pub trusted_proxy: Vec<String>,
+    /// The server is reached over HTTPS (through the proxy): send Strict-Transport-Security.
     #[arg(long)]
-    pub trusted_proxy: bool,
+    pub behind_tls: bool,
+    /// Who may read /metrics: addresses or ranges (repeatable); loopback only when not given.
+    #[arg(long = "metrics-from", value_name = "ADDR|CIDR")]
+    pub metrics_from: Vec<String>,
+    /// A bearer token that may read /metrics from anywhere (read from this environment variable's value).
+    #[arg(long, value_name = "ENV")]
+    pub metrics_token_env: Option<String>,
+    /// Open connections at most (more wait to be accepted).
+    #[arg(long, default_value_t = 4096)]
+    pub max_connections: usize,
+    /// Do not write a JSON log line per request to standard error.
+    #[arg(long)]
+    pub quiet: bool,
     /// Send session cookies without `Secure`, for plain-HTTP test clients other than browsers on localhost.
     #[arg(long, hide = true)]
     pub insecure_cookies: bool,
@@ -103,17 +120,32 @@ pub fn run(args: Args) -> Result<()> {
         }
         println!("JSON API: http://{addr}/api/openapi.json   stop with Ctrl-C");
     };
+    let config = wijkmonitor_web::Config {
+        reports: true,
+        trusted_proxies: wijkmonitor_web::TrustedProxies::parse(&args.trusted_proxy)
+            .map_err(|e| anyhow::anyhow!("--trusted-proxy: {e}"))?,
+        hsts: args.behind_tls,
+        metrics_from: wijkmonitor_web::TrustedProxies::parse(&args.metrics_from)
+            .map_err(|e| anyhow::anyhow!("--metrics-from: {e}"))?,
+        metrics_token: match &args.metrics_token_env {
+            Some(var) => Some(std::env::var(var).with_context(|| format!("--metrics-token-env: {var} is not set"))?),
+            None => None,
+        },
+        max_connections: args.max_connections,
+        log_requests: !args.quiet,
+        ..wijkmonitor_web::Config::default()
+    };
     if args.public_only {
         drop(store);
-        return wijkmonitor_web::serve(snapshot, true, args.addr, ready)
+        return wijkmonitor_web::serve(snapshot, None, config, args.addr, ready)
             .with_context(|| format!("cannot serve on {}", args.addr));
     }
     let mut work = wijkmonitor_web::work::Work::new(store, &snapshot).with_today(today);
     if let Some(areas) = areas {
         work = work.with_publishing(Publishing { boundaries: args.boundaries.clone(), ..Publishing::builtin(areas) });
     }
-    let work = work.with_secure_cookies(!args.insecure_cookies).with_trusted_proxy(args.trusted_proxy);
-    wijkmonitor_web::serve_with_work(snapshot, true, work, args.addr, ready)
+    let work = work.with_secure_cookies(!args.insecure_cookies);
+    wijkmonitor_web::serve(snapshot, Some(work), config, args.addr, ready)
         .with_context(|| format!("cannot serve on {}", args.addr))
 }
 

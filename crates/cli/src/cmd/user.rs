@@ -89,8 +89,24 @@ pub struct TokenArgs {
 
 #[derive(clap::Subcommand)]
 pub enum TokenCommand {
+    /// List the API tokens of an account (never the tokens themselves) with their last use.
+    List(EmailArgs),
+    /// Revoke one API token of an account (its number from `token list`).
+    Revoke(TokenRevokeArgs),
     /// Create a personal API token for an account and print it (it is shown only this once).
     Create(TokenCreateArgs),
+}
+
+#[derive(clap::Args)]
+pub struct TokenRevokeArgs {
+    #[arg(long)]
+    pub email: String,
+    /// The token's number, from `wijkmonitor token list`.
+    #[arg(long)]
+    pub id: i64,
+    /// The database file.
+    #[arg(long, default_value = DEFAULT_DB)]
+    pub db: PathBuf,
 }
 
 #[derive(clap::Args)]
@@ -214,12 +230,45 @@ fn set_disabled(args: EmailArgs, disabled: bool) -> Result<()> {
 }
 
 pub fn run_token(args: TokenArgs) -> Result<()> {
-    let TokenCommand::Create(args) = args.command;
+    let args = match args.command {
+        TokenCommand::Create(a) => a,
+        TokenCommand::List(a) => return list_tokens(a),
+        TokenCommand::Revoke(a) => return revoke_token(a),
+    };
     let mut store = open_existing_store(&args.db)?;
     let token = new_token("wm_")?;
     store.add_api_token(&args.email, &token_hash(&token), &args.label, CLI_ACTOR, &now_rfc3339())?;
     eprintln!("API token for {} (shown only now; send it as `Authorization: Bearer <token>`):", args.email);
     println!("{token}");
+    Ok(())
+}
+
+/// The account id of an email, or a clear error.
+fn account_id(store: &wijkmonitor_store::Store, email: &str) -> Result<i64> {
+    Ok(store.user_by_email(email)?.with_context(|| format!("no account for {email}"))?.0.id)
+}
+
+fn list_tokens(args: EmailArgs) -> Result<()> {
+    let store = open_existing_store(&args.db)?;
+    let tokens = store.api_tokens(account_id(&store, &args.email)?)?;
+    if tokens.is_empty() {
+        println!("{} has no API tokens", args.email);
+        return Ok(());
+    }
+    println!("{:>5}  {:<24} {:<21} {:<21} status", "id", "label", "created", "last used");
+    for t in tokens {
+        let used = t.last_used_at.map_or_else(|| "never".to_string(), wijkmonitor_model::date::rfc3339);
+        let status = if t.revoked { "revoked" } else { "valid" };
+        println!("{:>5}  {:<24} {:<21} {:<21} {status}", t.id, t.label, t.created_at, used);
+    }
+    Ok(())
+}
+
+fn revoke_token(args: TokenRevokeArgs) -> Result<()> {
+    let mut store = open_existing_store(&args.db)?;
+    let owner = account_id(&store, &args.email)?;
+    store.revoke_api_token(owner, args.id, CLI_ACTOR, &now_rfc3339())?;
+    println!("revoked API token {} of {}", args.id, args.email);
     Ok(())
 }
 

@@ -239,7 +239,7 @@ fn legend(breaks: &[f64], decimals: u8, lang: Lang) -> Markup {
         ul class="legend-list" aria-label=(lang.t("Legenda", "Legend")) {
             @for k in 0..n.min(5) {
                 li {
-                    span class="swatch" style=(format!("background:{}", svg::BLUES[k])) {}
+                    span class={"swatch swatch-" (k)} {}
                     @match (k, breaks.get(k.wrapping_sub(1)), breaks.get(k)) {
                         (0, _, Some(hi)) => { (lang.t("lager dan ", "below ")) (format::number(*hi, decimals, lang)) }
                         (_, Some(lo), Some(hi)) => { (format::number(*lo, decimals, lang)) " – " (format::number(*hi, decimals, lang)) }
@@ -248,7 +248,7 @@ fn legend(breaks: &[f64], decimals: u8, lang: Lang) -> Markup {
                     }
                 }
             }
-            li { span class="swatch" style="background:#ffffff" {} (lang.t("geen cijfer", "no figure")) }
+            li { span class="swatch swatch-none" {} (lang.t("geen cijfer", "no figure")) }
         }
     }
 }

@@ -1,19 +1,18 @@
 //! What the workspace does, once for the HTML forms and the JSON API alike: read an area's request, save or
-//! submit answers, upload a workbook, review, open a round, publish, read the register and the audit log. Each
-//! action first asks [`allows`] and then the request rules of `wijkmonitor_programme::request`; it returns a
-//! [`Problem`] that both front ends render in their own way.
+//! submit answers, upload a workbook, review, open a round, publish, read and change the register, read the
+//! audit log. Each action first asks [`allows`] and then the rules of the request or the register; it returns a
+//! [`Problem`] that both front ends answer in their one way.
 
-use super::auth::Session;
-use super::{Work, WorkRequest, WorkResponse};
-use crate::http::App;
-use axum::http::{header, StatusCode};
-use serde_json::{json, Value as Json};
+use super::{Work, WorkRequest};
+use crate::error::Problem;
+use crate::server::App;
+use serde::Deserialize;
 use std::collections::BTreeMap;
 use wijkmonitor_access::{allows, Permission, Principal};
 use wijkmonitor_model::date::{add_days, Date};
 use wijkmonitor_model::Value;
 use wijkmonitor_programme::progress::{stimulans_payment, vhf_assessment};
-use wijkmonitor_programme::{AreaRegister, Entry, EntryValue, SchemeParams};
+use wijkmonitor_programme::{AreaRegister, Entry, EntryValue, Scheme, SchemeParams};
 use wijkmonitor_request::workbook;
 use wijkmonitor_request::{
     self as request, Action, AnswerValue, FieldError, Item, RawAnswer, Round, SubmissionState, SubmissionStatus,
@@ -21,150 +20,6 @@ use wijkmonitor_request::{
 use wijkmonitor_store::audit::{AuditEntry, AuditFilter};
 use wijkmonitor_store::request::{Actor, Review, StoredRound, Submission};
 use wijkmonitor_store::Store;
-
-/// Why an action did not happen.
-#[derive(Debug, Clone)]
-pub enum Problem {
-    /// Not signed in (or the session ended).
-    Unauthorized(String),
-    Forbidden(String),
-    NotFound(String),
-    MethodNotAllowed,
-    BadRequest(String),
-    /// The rules of the request do not allow it now (a deadline, a status).
-    Refused {
-        nl: String,
-        en: String,
-    },
-    /// Answers that do not validate, by field.
-    Invalid(Vec<FieldError>),
-    /// An upload that cannot be applied, by cell.
-    Upload(Vec<workbook::CellError>),
-    TooManyRequests(String),
-    Internal(String),
-}
-
-impl Problem {
-    pub fn internal(e: impl std::fmt::Display) -> Problem {
-        Problem::Internal(e.to_string())
-    }
-
-    fn status(&self) -> StatusCode {
-        match self {
-            Problem::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Problem::Forbidden(_) => StatusCode::FORBIDDEN,
-            Problem::NotFound(_) => StatusCode::NOT_FOUND,
-            Problem::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Problem::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Problem::Refused { .. } => StatusCode::CONFLICT,
-            Problem::Invalid(_) | Problem::Upload(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Problem::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
-            Problem::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    fn code(&self) -> &'static str {
-        match self {
-            Problem::Unauthorized(_) => "unauthorized",
-            Problem::Forbidden(_) => "forbidden",
-            Problem::NotFound(_) => "not_found",
-            Problem::MethodNotAllowed => "method_not_allowed",
-            Problem::BadRequest(_) => "bad_request",
-            Problem::Refused { .. } => "refused",
-            Problem::Invalid(_) => "invalid",
-            Problem::Upload(_) => "invalid_upload",
-            Problem::TooManyRequests(_) => "too_many_requests",
-            Problem::Internal(_) => "internal_error",
-        }
-    }
-
-    /// The message in a language (internals are never shown: an internal error says only that it failed).
-    pub fn message(&self, lang: crate::i18n::Lang) -> String {
-        match self {
-            Problem::Unauthorized(m)
-            | Problem::Forbidden(m)
-            | Problem::NotFound(m)
-            | Problem::BadRequest(m)
-            | Problem::TooManyRequests(m) => m.clone(),
-            Problem::MethodNotAllowed => "this method is not supported here".into(),
-            Problem::Refused { nl, en } => lang.t(nl, en).to_string(),
-            Problem::Invalid(errors) => errors
-                .iter()
-                .map(|e| format!("{}: {}", e.item, lang.t(&e.message_nl, &e.message_en)))
-                .collect::<Vec<_>>()
-                .join("; "),
-            Problem::Upload(errors) => errors
-                .iter()
-                .map(|e| {
-                    let m = lang.t(&e.message_nl, &e.message_en);
-                    e.cell.as_ref().map_or_else(|| m.to_string(), |c| format!("{c}: {m}"))
-                })
-                .collect::<Vec<_>>()
-                .join("; "),
-            Problem::Internal(_) => "the request could not be completed".into(),
-        }
-    }
-
-    /// The response: JSON for the API, a page (or the sign-in page) for browsers.
-    pub fn respond(&self, req: &WorkRequest, session: Option<&Session>) -> WorkResponse {
-        if let Problem::Internal(detail) = self {
-            eprintln!("workspace error on {} {}: {detail}", req.method, req.path);
-        }
-        let lang = req.lang();
-        if req.is_api() || req.accept_json {
-            let mut error = serde_json::json!({
-                "status": self.status().as_u16(), "code": self.code(), "message": self.message(crate::i18n::Lang::En)
-            });
-            if let Problem::Invalid(fields) = self {
-                error["fields"] = serde_json::to_value(fields).unwrap_or_default();
-            }
-            if let Problem::Upload(cells) = self {
-                error["cells"] = serde_json::Value::Array(
-                    cells
-                        .iter()
-                        .map(|c| serde_json::json!({"cell": c.cell, "message_nl": c.message_nl, "message_en": c.message_en}))
-                        .collect(),
-                );
-            }
-            let mut r = WorkResponse::json(self.status(), &serde_json::json!({ "error": error }));
-            if matches!(self, Problem::Unauthorized(_)) {
-                r = r.with_header(header::WWW_AUTHENTICATE, "Bearer realm=\"wijkmonitor\"".into());
-            }
-            return r;
-        }
-        if let Problem::Unauthorized(_) = self {
-            // After signing in, go back to the page the request came from: a form's page, not its POST address.
-            let page = if req.method == axum::http::Method::GET {
-                req.path.clone()
-            } else {
-                let trimmed = ["/upload", "/beoordeling", "/publiceren"]
-                    .iter()
-                    .find_map(|s| req.path.strip_suffix(s))
-                    .unwrap_or(&req.path);
-                if trimmed.starts_with("/werk/uitvraag/") {
-                    trimmed.to_string()
-                } else {
-                    "/werk".to_string()
-                }
-            };
-            let next = if req.query.is_empty() || req.method != axum::http::Method::GET {
-                page
-            } else {
-                format!("{page}?{}", req.query)
-            };
-            let expired = session.is_some_and(|s| s.expired);
-            let mut to = format!("/aanmelden?next={}", super::pages::url_encode(&next));
-            if expired {
-                to.push_str("&verlopen=1");
-            }
-            return WorkResponse::redirect(&lang.href(&to));
-        }
-        WorkResponse::html(
-            self.status(),
-            super::pages::error_page(lang, self.status(), &self.message(lang), session, &req.path),
-        )
-    }
-}
 
 /// Refuses unless `who` may do `what`: the public is sent to sign in, a signed-in user is refused.
 pub fn require(who: &Principal, what: Permission<'_>) -> Result<(), Problem> {
@@ -203,9 +58,18 @@ pub struct RequestView {
     pub today: Date,
 }
 
-/// A year in a path.
-pub fn year_of(text: &str) -> Result<i32, Problem> {
-    text.parse().map_err(|_| Problem::NotFound(format!("'{text}' is not a year")))
+/// The most answers one request may carry: every item of the request, with room to spare. More is not a request
+/// form but an attempt to make the server validate (and answer about) an unbounded list.
+pub const MAX_ANSWERS: usize = 200;
+
+/// A JSON body as a type, or a clear refusal.
+pub fn json_body<T: for<'de> Deserialize<'de>>(req: &WorkRequest) -> Result<T, Problem> {
+    serde_json::from_slice(&req.body).map_err(|e| {
+        Problem::BadRequest(format!(
+            "the JSON body is not valid: {}",
+            wijkmonitor_model::error::excerpt(&e.to_string())
+        ))
+    })
 }
 
 /// A date as typed in a form or sent in JSON (`YYYY-MM-DD`); empty or absent is `None`.
@@ -293,10 +157,20 @@ pub fn save(
 ) -> Result<(SubmissionStatus, usize), Problem> {
     area_exists(work, area)?;
     require(who, Permission::EditRequest(area))?;
+    too_many(answers.len())?;
     // One lock from reading the status to writing: two saves, or a save and a review, cannot interleave.
     let mut store = work.store();
     let answers = if merge { merged(&store, year, area, &answers)? } else { answers };
     save_locked(work, &mut store, who, year, area, answers, submit, how)
+}
+
+fn too_many(n: usize) -> Result<(), Problem> {
+    if n > MAX_ANSWERS {
+        return Err(Problem::BadRequest(format!(
+            "{n} answers in one request; the request has far fewer items (at most {MAX_ANSWERS} are accepted)"
+        )));
+    }
+    Ok(())
 }
 
 /// The saved answers of an area with `given` laid over them (an empty answer without explanation removes one).
@@ -355,6 +229,7 @@ pub fn upload(
     };
     // Reading the workbook takes the longest; it needs no lock.
     let upload = workbook::read_upload(bytes, area, year, &items).map_err(|e| Problem::Upload(vec![e]))?;
+    too_many(upload.answers.len())?;
     let mut store = work.store();
     // The workbook's rows replace the answers of the items it lists; items it does not list keep theirs.
     let answers = merged(&store, year, area, &upload.answers)?;
@@ -381,10 +256,7 @@ pub fn template(
         items: &view.items,
         current: &view.answers,
         last_year: &view.last_year,
-        lang: match lang {
-            crate::i18n::Lang::Nl => workbook::Lang::Nl,
-            crate::i18n::Lang::En => workbook::Lang::En,
-        },
+        lang,
     })
     .map_err(Problem::Internal)
 }
@@ -530,8 +402,11 @@ pub fn publish(app: &App, work: &Work, who: &Principal, year: i32) -> Result<usi
     let at = work.now_rfc3339();
     let mut store = work.store();
     round_of(&store, year)?;
+    let started = std::time::Instant::now();
     let areas = store.publish_accepted(year).map_err(Problem::internal)?;
-    let snapshot = match publishing.publish(&mut store, &at) {
+    let published = publishing.publish(&mut store, &at);
+    app.metrics.publication(published.is_ok(), started.elapsed().as_secs_f64());
+    let snapshot = match published {
         Ok(snapshot) => snapshot,
         Err(e) => {
             // Nothing half-done: the figures go back to unpublished, and the failure is on record.
@@ -565,29 +440,29 @@ pub fn publish(app: &App, work: &Work, who: &Principal, year: i32) -> Result<usi
     Ok(areas.len())
 }
 
-/// The register of one area as JSON: every entry with its source, and the progress lines that follow from the
-/// scheme rules (in Dutch and English).
-pub fn register_json(area: &str, entries: &[Entry], current_year: i32) -> Json {
+/// The progress lines of an area's register, from the scheme rules, in Dutch and English.
+pub fn register_progress(entries: &[Entry], current_year: i32) -> Vec<Progress> {
     let params = SchemeParams::builtin();
     let mut progress = Vec::new();
+    let mut line = |nl: String, en: String| progress.push(Progress { nl, en });
     match AreaRegister::from_entries(entries, &params) {
         Ok(registers) => {
             for reg in &registers {
                 for a in &reg.woontop {
                     if let (Some(total), Some(affordable)) = (a.planned_starts_total, a.planned_affordable) {
-                        progress.push(json!({
-                            "nl": format!("Woontop-afspraak ({}): {total:.0} geplande bouwstarts 2025-2029, waarvan {affordable:.0} betaalbaar.", a.year),
-                            "en": format!("Woontop agreement ({}): {total:.0} planned construction starts 2025-2029, of which {affordable:.0} affordable.", a.year),
-                        }));
+                        line(
+                            format!("Woontop-afspraak ({}): {total:.0} geplande bouwstarts 2025-2029, waarvan {affordable:.0} betaalbaar.", a.year),
+                            format!("Woontop agreement ({}): {total:.0} planned construction starts 2025-2029, of which {affordable:.0} affordable.", a.year),
+                        );
                     }
                 }
-                for s in &reg.stimulans {
-                    let p = stimulans_payment(s, &params);
+                for st in &reg.stimulans {
+                    let p = stimulans_payment(st, &params);
                     if let Some((year, amount)) = p.payment {
-                        progress.push(json!({
-                            "nl": format!("Realisatiestimulans: {:.0} betaalbare starts in {} geven EUR {amount:.0}, uit te betalen in {year}.", p.affordable_starts, p.start_year),
-                            "en": format!("Realisatiestimulans: {:.0} affordable starts in {} give EUR {amount:.0}, paid in {year}.", p.affordable_starts, p.start_year),
-                        }));
+                        line(
+                            format!("Realisatiestimulans: {:.0} betaalbare starts in {} geven EUR {amount:.0}, uit te betalen in {year}.", p.affordable_starts, p.start_year),
+                            format!("Realisatiestimulans: {:.0} affordable starts in {} give EUR {amount:.0}, paid in {year}.", p.affordable_starts, p.start_year),
+                        );
                     }
                 }
                 for t in &reg.vhf {
@@ -597,25 +472,108 @@ pub fn register_json(area: &str, entries: &[Entry], current_year: i32) -> Json {
                             Some(true) => (" Cofinanciering onder het minimum.", " Co-financing below the minimum."),
                             _ => ("", ""),
                         };
-                        progress.push(json!({
-                            "nl": format!("Volkshuisvestingsfonds {}: {granted:.0} van {requested:.0} aangevraagde woningen toegekend{}.{}",
+                        line(
+                            format!("Volkshuisvestingsfonds {}: {granted:.0} van {requested:.0} aangevraagde woningen toegekend{}.{}",
                                 t.tranche, v.deadline_year.map(|d| format!(", gereed uiterlijk {d}")).unwrap_or_default(), flag.0),
-                            "en": format!("Housing Fund {}: {granted:.0} of {requested:.0} requested dwellings granted{}.{}",
+                            format!("Housing Fund {}: {granted:.0} of {requested:.0} requested dwellings granted{}.{}",
                                 t.tranche, v.deadline_year.map(|d| format!(", due by {d}")).unwrap_or_default(), flag.1),
-                        }));
+                        );
                     }
                 }
             }
         }
-        Err(e) => progress.push(json!({ "nl": format!("Het register is niet consistent: {e}"), "en": format!("The register is not consistent: {e}") })),
+        Err(e) => line(format!("Het register is niet consistent: {e}"), format!("The register is not consistent: {e}")),
     }
-    json!({
-        "area_id": area,
-        "entries": entries.iter().map(|e| json!({
-            "scheme": e.scheme.as_str(), "year": e.year, "instance": e.instance, "item": e.item,
-            "value": match &e.value { EntryValue::Number(n) => json!(n), EntryValue::Text(t) => json!(t) },
-            "source": e.source, "synthetic": e.synthetic,
-        })).collect::<Vec<_>>(),
-        "progress": progress,
+    progress
+}
+
+/// One register entry as typed in the form or sent as JSON.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntryForm {
+    pub scheme: String,
+    /// As typed (a form sends text).
+    #[serde(deserialize_with = "year_text")]
+    pub year: String,
+    pub instance: String,
+    pub item: String,
+    /// A number (as a Dutch or English number is typed) or a text.
+    #[serde(default, deserialize_with = "value_text")]
+    pub value: String,
+    #[serde(default)]
+    pub source: String,
+    #[serde(default)]
+    pub synthetic: bool,
+    /// Remove the entry instead of setting it.
+    #[serde(default)]
+    pub remove: bool,
+}
+
+fn year_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let v = serde_json::Value::deserialize(d)?;
+    Ok(match v {
+        serde_json::Value::String(s) => s,
+        other => other.to_string(),
     })
 }
+
+fn value_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    year_text(d)
+}
+
+/// Adds, changes or removes one entry of an area's register: the whole register of the area must still follow
+/// the scheme rules afterwards (as the seed file must), or nothing changes. The store writes an audit row per
+/// changed figure in the same transaction; the register's figures are then recorded for the next publication.
+/// Returns the number of entries the area has in that year afterwards.
+pub fn change_register(work: &Work, who: &Principal, area: &str, form: &EntryForm) -> Result<usize, Problem> {
+    area_exists(work, area)?;
+    require(who, Permission::EditRegister)?;
+    let bad = |m: String| Problem::BadRequest(m);
+    let scheme = Scheme::parse(form.scheme.trim()).ok_or_else(|| {
+        bad(format!(
+            "'{}' is not a scheme ({})",
+            wijkmonitor_model::error::excerpt(&form.scheme),
+            Scheme::ALL.map(|s| s.as_str()).join(", ")
+        ))
+    })?;
+    let year: i32 = form.year.trim().parse().ok().filter(|y| (2000..=2100).contains(y)).ok_or_else(|| {
+        bad(format!("'{}' is not a year between 2000 and 2100", wijkmonitor_model::error::excerpt(&form.year)))
+    })?;
+    let (instance, item) = (form.instance.trim(), form.item.trim());
+    if instance.is_empty() || item.is_empty() {
+        return Err(bad("an entry needs an instance and an item".into()));
+    }
+    if instance.chars().count() > 100 || item.chars().count() > 100 || form.source.chars().count() > 500 {
+        return Err(bad("the instance, item or source is too long".into()));
+    }
+    let value = form.value.trim();
+    if !form.remove && (value.is_empty() || form.source.trim().is_empty()) {
+        return Err(bad("an entry needs a value and the source it comes from".into()));
+    }
+    let value = match request::parse_number(value) {
+        Ok(n) => EntryValue::Number(n),
+        Err(_) if value.chars().count() <= 500 => EntryValue::Text(value.to_string()),
+        Err(_) => return Err(bad("the value is too long".into())),
+    };
+    let changed = Entry {
+        area: area.to_string(),
+        year,
+        scheme,
+        instance: instance.to_string(),
+        item: item.to_string(),
+        value,
+        source: form.source.trim().to_string(),
+        synthetic: form.synthetic,
+    };
+    let mut store = work.store();
+    let all = store.register_entries(Some(area)).map_err(Problem::internal)?;
+    let after = crate::work::pages::register::apply_change(&all, changed, form.remove);
+    AreaRegister::from_entries(&after, &SchemeParams::builtin()).map_err(bad)?;
+    let of_year: Vec<Entry> = after.into_iter().filter(|e| e.year == year).collect();
+    let (at, name) = (work.now_rfc3339(), who.actor());
+    let n = store.replace_register(area, year, &of_year, actor(&name, &at)).map_err(Problem::internal)?;
+    wijkmonitor_pipeline::register::record_register_figures(&mut store).map_err(Problem::internal)?;
+    Ok(n)
+}
+
+pub use crate::work::pages::register::Progress;

@@ -8,10 +8,11 @@
 //! - The sign-in form has no session yet, so it is protected by a double-submit token (a cookie and a hidden
 //!   field that must match); every other form carries the session's CSRF token.
 
-use super::actions::Problem;
 use super::forms;
 use super::{Work, WorkRequest, WorkResponse};
+use crate::error::Problem;
 use crate::i18n::Lang;
+use crate::metrics::Metrics;
 use axum::http::{header, StatusCode};
 use wijkmonitor_access::{constant_time_eq, new_token, token_hash, verify_password, Principal, Role, DUMMY_HASH};
 use wijkmonitor_store::accounts::{Attempt, NewSession, SignInLimits, User};
@@ -62,6 +63,9 @@ pub fn authenticate(work: &Work, req: &WorkRequest) -> Result<Session, Problem> 
             .map_err(Problem::internal)?
             .and_then(|id| store.user(id).ok().flatten())
             .and_then(|u| principal_of(&u));
+        if user.is_some() {
+            store.touch_api_token(&token_hash(token), work.clock.now()).map_err(Problem::internal)?;
+        }
         return match user {
             Some(principal) => Ok(Session { principal, cookie: None, csrf: String::new(), expired: false }),
             None => Err(Problem::Unauthorized("the API token is not valid (unknown, revoked or disabled)".into())),
@@ -121,19 +125,16 @@ fn safe_next(next: Option<String>) -> String {
 }
 
 /// The sign-in page, with a fresh double-submit token.
-pub fn sign_in_page(work: &Work, req: &WorkRequest, error: Option<(&str, &str)>) -> WorkResponse {
+pub fn sign_in_page(work: &Work, req: &WorkRequest, error: Option<(&str, &str)>) -> Result<WorkResponse, Problem> {
     let lang = req.lang();
     // A sign-in page open in another tab keeps working: the token of the browser's cookie is reused.
     let existing = req.cookie(SIGN_IN_COOKIE).filter(|t| t.starts_with("s_") && t.len() == 45).map(str::to_string);
-    let token = match existing.map_or_else(|| new_token("s_"), Ok) {
-        Ok(t) => t,
-        Err(e) => return Problem::Internal(e.to_string()).respond(req, None),
-    };
+    let token = existing.map_or_else(|| new_token("s_"), Ok).map_err(Problem::internal)?;
     let next = safe_next(req.param("next").or_else(|| forms::field(req, "next")));
     let expired = req.param("verlopen").is_some();
     let status = if error.is_some() { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
-    let body = super::pages::sign_in(lang, &token, &next, error, expired);
-    WorkResponse::html(status, body).with_header(header::SET_COOKIE, cookie(work, SIGN_IN_COOKIE, &token, 3600))
+    let body = super::pages::sign_in::page(lang, &token, &next, error, expired);
+    Ok(WorkResponse::html(status, body).with_header(header::SET_COOKIE, cookie(work, SIGN_IN_COOKIE, &token, 3600)))
 }
 
 enum Outcome {
@@ -141,18 +142,17 @@ enum Outcome {
     Failed(&'static str, &'static str),
 }
 
-/// Handles the sign-in form.
-pub fn sign_in(work: &Work, req: &WorkRequest) -> WorkResponse {
+/// Handles the sign-in form. Failures are counted in `metrics`.
+pub fn sign_in(work: &Work, req: &WorkRequest, metrics: &Metrics) -> Result<WorkResponse, Problem> {
     let lang = req.lang();
-    let fields = forms::parse_urlencoded(&String::from_utf8_lossy(&req.body));
+    let fields = forms::form_fields(req)?;
     let get = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
     let (email, password, csrf) = (get("email").trim().to_string(), get("password"), get("csrf"));
     let cookie_token = req.cookie(SIGN_IN_COOKIE).unwrap_or("");
     if cookie_token.is_empty() || !constant_time_eq(cookie_token, &csrf) {
-        return Problem::Forbidden(
+        return Err(Problem::Forbidden(
             "the sign-in form has expired or did not come from this site; reload the page and try again".into(),
-        )
-        .respond(req, None);
+        ));
     }
     let now = work.clock.now();
     let policy = &work.policy;
@@ -206,16 +206,19 @@ pub fn sign_in(work: &Work, req: &WorkRequest) -> WorkResponse {
         work.store().sign_in_succeeded(attempt, user.id, &req.client, &session).map_err(Problem::internal)?;
         Ok(Outcome::SignedIn(token))
     })();
+    if !matches!(result, Ok(Outcome::SignedIn(_))) {
+        metrics.sign_in_failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
     match result {
         Ok(Outcome::SignedIn(token)) => {
             let next = safe_next(Some(get("next")));
             let to = if lang == Lang::En && !next.contains("lang=") { lang.href(&next) } else { next };
-            WorkResponse::redirect(&to)
+            Ok(WorkResponse::redirect(&to)
                 .with_header(header::SET_COOKIE, cookie(work, SESSION_COOKIE, &token, work.policy.absolute_timeout))
-                .with_header(header::SET_COOKIE, cookie(work, SIGN_IN_COOKIE, "", 0))
+                .with_header(header::SET_COOKIE, cookie(work, SIGN_IN_COOKIE, "", 0)))
         }
         Ok(Outcome::Failed(nl, en)) => sign_in_page(work, req, Some((nl, en))),
-        Err(problem) => problem.respond(req, None),
+        Err(problem) => Err(problem),
     }
 }
 

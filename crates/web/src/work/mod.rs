@@ -2,40 +2,42 @@
 //! programme register, the audit log and accounts, as HTML forms and as the JSON API under `/api/v1/`.
 //!
 //! Unlike the public side, the workspace reads and writes the database on every request, so it runs on a
-//! blocking thread ([`handle`] hands each request to `spawn_blocking`) with the store behind a mutex. Every
-//! request is authenticated ([`auth`]) and every page, form and API call asks [`wijkmonitor_access::allows`]
-//! before it reads or changes anything; forms carry a CSRF token checked against the session.
+//! blocking thread with the store behind a mutex. Before a body is read, the request is authenticated from its
+//! headers ([`auth`]) and the route's permission is checked ([`crate::routes::Needs`]), so a request without an
+//! account costs nothing but its headers. Every action asks [`wijkmonitor_access::allows`] again before it reads
+//! or changes anything; forms carry a CSRF token checked against the session.
 //!
 //! # Layout
 //! - [`auth`]: sessions, API tokens, sign-in with lock-out, CSRF, cookies.
-//! - [`actions`]: what the workspace does (save, submit, review, publish, upload), shared by forms and API.
-//! - [`pages`]: the HTML pages; [`api`]: the JSON endpoints; [`forms`]: form and multipart bodies.
+//! - [`actions`]: what the workspace does (save, submit, review, publish, upload, register, accounts), shared by
+//!   forms and API.
+//! - [`pages`]: one module per page, each a serialisable view model rendered as HTML (and as its JSON twin,
+//!   which is also what the API answers).
+//! - [`forms`]: urlencoded and multipart bodies.
 
 pub mod actions;
-pub mod api;
 pub mod auth;
 pub mod forms;
 pub mod pages;
 
-use crate::http::App;
+use crate::error::Problem;
 use crate::i18n::Lang;
-use axum::body::Body;
-use axum::extract::{ConnectInfo, Request};
+use crate::routes::{Body, Matched, Page, PathParams};
+use crate::server::{problem_response, App, Asked};
+use axum::body::Body as HttpBody;
+use axum::extract::Request;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::Response;
-use std::net::SocketAddr;
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
-use wijkmonitor_access::Policy;
+use wijkmonitor_access::{allows, Policy, Principal};
 use wijkmonitor_model::date::Date;
 use wijkmonitor_model::{Catalogue, FocusAreaSet};
 use wijkmonitor_pipeline::{Crosswalk, Recompute};
 use wijkmonitor_readmodel::snapshot::Snapshot;
 use wijkmonitor_request::{self as request, Item};
 use wijkmonitor_store::Store;
-
-/// The largest request body accepted (an Excel upload is far smaller).
-pub const MAX_BODY: usize = 5 * 1024 * 1024;
 
 /// The current time in seconds since 1970. Injected so tests can move time (session expiry, lock-out).
 pub trait Clock: Send + Sync {
@@ -98,9 +100,6 @@ pub struct Work {
     pub(crate) areas: Vec<(String, String)>,
     /// Whether cookies carry `Secure` (always in production; tests over plain HTTP clients may turn it off).
     pub(crate) secure_cookies: bool,
-    /// Whether the server runs behind a reverse proxy that appends the client's address to `X-Forwarded-For`
-    /// (then the last entry is the client; otherwise the header is ignored, since anyone can send it).
-    pub(crate) trusted_proxy: bool,
 }
 
 impl Work {
@@ -115,15 +114,7 @@ impl Work {
             items: request::items(&Catalogue::builtin()),
             areas: snapshot.areas.iter().map(|a| (a.id.clone(), a.name.clone())).collect(),
             secure_cookies: true,
-            trusted_proxy: false,
         }
-    }
-
-    /// Behind a reverse proxy (TLS termination): take the client's address from the last `X-Forwarded-For`
-    /// entry, so the limit on failed sign-ins applies per client and not to everyone behind the proxy at once.
-    pub fn with_trusted_proxy(mut self, trusted: bool) -> Work {
-        self.trusted_proxy = trusted;
-        self
     }
 
     /// The focus areas (id, name) the workspace knows, when the snapshot has none (a database not computed yet).
@@ -167,6 +158,15 @@ impl Work {
         }
     }
 
+    /// The store, if no request holds it right now (for health checks, which must not wait).
+    pub(crate) fn try_store(&self) -> Option<MutexGuard<'_, Store>> {
+        match self.store.try_lock() {
+            Ok(guard) => Some(guard),
+            Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        }
+    }
+
     /// The date request windows are checked against.
     pub(crate) fn today(&self) -> Date {
         self.today.unwrap_or_else(|| wijkmonitor_model::date::amsterdam_date(self.clock.now()))
@@ -185,19 +185,6 @@ impl Work {
     }
 }
 
-/// Whether a path belongs to the workspace (everything else is the public dashboard).
-pub fn is_work_path(path: &str) -> bool {
-    path == "/aanmelden"
-        || path == "/afmelden"
-        || path == "/werk"
-        || path.starts_with("/werk/")
-        || path == "/api/v1/ik"
-        || path == "/api/v1/uitvraag"
-        || path.starts_with("/api/v1/uitvraag/")
-        || path.starts_with("/api/v1/register/")
-        || path == "/api/v1/audit"
-}
-
 /// A workspace request with everything the handlers need, read off the HTTP request.
 #[derive(Debug, Clone)]
 pub struct WorkRequest {
@@ -212,6 +199,12 @@ pub struct WorkRequest {
     /// The client address, for the sign-in limit per client.
     pub client: String,
     pub accept_json: bool,
+    /// The matched route and its path parameters.
+    pub page: Page,
+    pub params: PathParams,
+    /// Whether the answer is JSON (an API route, a `.json` twin, or `Accept: application/json`).
+    pub json: bool,
+    pub request_id: String,
 }
 
 impl WorkRequest {
@@ -223,12 +216,31 @@ impl WorkRequest {
         forms::parse_urlencoded(&self.query).into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
     }
 
+    pub fn path_param(&self, name: &str) -> &str {
+        self.params.get(name).map(String::as_str).unwrap_or("")
+    }
+
     pub fn lang(&self) -> Lang {
         self.param("lang").as_deref().and_then(Lang::parse).unwrap_or(Lang::Nl)
     }
 
     pub fn is_api(&self) -> bool {
-        self.path.starts_with("/api/")
+        self.json
+    }
+
+    fn asked(&self) -> (Asked<'_>, Lang) {
+        let lang = self.lang();
+        (
+            Asked {
+                method: &self.method,
+                path: &self.path,
+                query: &self.query,
+                lang,
+                wants_json: self.json,
+                request_id: &self.request_id,
+            },
+            lang,
+        )
     }
 }
 
@@ -246,7 +258,8 @@ impl WorkResponse {
         WorkResponse { status, content_type: "text/html; charset=utf-8", body: body.into_bytes(), headers: Vec::new() }
     }
 
-    pub fn json(status: StatusCode, value: &serde_json::Value) -> WorkResponse {
+    /// A view model as JSON.
+    pub fn json<T: serde::Serialize>(status: StatusCode, value: &T) -> WorkResponse {
         WorkResponse {
             status,
             content_type: "application/json",
@@ -268,6 +281,16 @@ impl WorkResponse {
         self.headers.push((name, value));
         self
     }
+
+    fn into_response(self) -> Response {
+        let mut builder = Response::builder().status(self.status).header(header::CONTENT_TYPE, self.content_type);
+        for (name, value) in self.headers {
+            if let Ok(v) = HeaderValue::from_str(&value) {
+                builder = builder.header(name, v);
+            }
+        }
+        builder.body(HttpBody::from(self.body)).unwrap_or_default()
+    }
 }
 
 fn parse_cookies(headers: &axum::http::HeaderMap) -> Vec<(String, String)> {
@@ -283,20 +306,23 @@ fn parse_cookies(headers: &axum::http::HeaderMap) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Reads the request, runs it on a blocking thread and turns the answer into an HTTP response.
-pub async fn handle(app: Arc<App>, req: Request) -> Response {
+/// How long a client is asked to wait when the workspace is at capacity.
+const RETRY_AFTER_SECONDS: u32 = 2;
+
+/// Handles a workspace request: a place in the bounded queue, authentication and the route's permission from
+/// the headers, then the body (within the route's limit and the body timeout), then the action on a blocking
+/// thread.
+pub async fn handle(
+    app: Arc<App>,
+    matched: Matched,
+    req: Request,
+    client: Option<IpAddr>,
+    request_id: &str,
+) -> Response {
     let (parts, body) = req.into_parts();
-    let client =
-        parts.extensions.get::<ConnectInfo<SocketAddr>>().map_or_else(|| "local".to_string(), |c| c.0.ip().to_string());
     let header = |name: header::HeaderName| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
-        return into_response(WorkResponse::json(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            &serde_json::json!({"error": {"status": 413, "code": "too_large", "message": "the request body is larger than 5 MB"}}),
-        ));
-    };
-    let accept = header(header::ACCEPT).unwrap_or_default();
-    let req = WorkRequest {
+    let json = crate::server::is_json(&matched, &parts.headers);
+    let mut work_req = WorkRequest {
         method: parts.method.clone(),
         path: parts.uri.path().to_string(),
         query: parts.uri.query().unwrap_or("").to_string(),
@@ -304,66 +330,145 @@ pub async fn handle(app: Arc<App>, req: Request) -> Response {
         authorization: header(header::AUTHORIZATION),
         content_type: header(header::CONTENT_TYPE).unwrap_or_default(),
         csrf_header: parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string),
-        body: body.to_vec(),
-        client,
-        accept_json: accept.contains("application/json") && !accept.contains("text/html"),
+        body: Vec::new(),
+        client: client.map_or_else(|| "local".to_string(), |c| c.to_string()),
+        accept_json: crate::server::accepts_json(&parts.headers),
+        page: matched.route.page,
+        params: matched.params.clone(),
+        json,
+        request_id: request_id.to_string(),
     };
-    let app2 = app.clone();
-    let response = tokio::task::spawn_blocking(move || dispatch(&app2, &req)).await;
-    match response {
-        Ok(r) => into_response(r),
-        Err(_) => into_response(WorkResponse::json(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            &serde_json::json!({"error": {"status": 500, "code": "internal_error", "message": "the request failed"}}),
-        )),
+    let refuse =
+        |problem: Problem, req: &WorkRequest, session: Option<&auth::Session>| answer_problem(problem, req, session);
+    if app.work.is_none() {
+        return refuse(Problem::not_found("this server has no workspace"), &work_req, None);
     }
-}
-
-fn into_response(r: WorkResponse) -> Response {
-    let mut builder = Response::builder()
-        .status(r.status)
-        .header(header::CONTENT_TYPE, r.content_type)
-        // Pages with unpublished figures or personal data must never be stored by a browser or proxy.
-        .header(header::CACHE_CONTROL, "no-store")
-        .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
-        .header("x-frame-options", "DENY")
-        .header(header::REFERRER_POLICY, "same-origin");
-    for (name, value) in r.headers {
-        if let Ok(v) = HeaderValue::from_str(&value) {
-            builder = builder.header(name, v);
+    // A place in the queue before anything is read or held: beyond capacity, a quick 503.
+    let Ok(_permit) = app.queue.clone().try_acquire_owned() else {
+        app.metrics.busy_refusals.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        return refuse(Problem::Busy(RETRY_AFTER_SECONDS), &work_req, None);
+    };
+    // Who is asking, from the headers alone.
+    let (app2, head) = (app.clone(), work_req.clone());
+    let session = tokio::task::spawn_blocking(move || {
+        let work = app2.work.as_ref().ok_or_else(|| Problem::not_found("this server has no workspace"))?;
+        auth::authenticate(work, &head)
+    })
+    .await;
+    let session = match session {
+        Ok(Ok(s)) => s,
+        Ok(Err(problem)) => return refuse(problem, &work_req, None),
+        Err(_) => return refuse(Problem::internal("authentication failed"), &work_req, None),
+    };
+    if let Some(permission) = matched.route.needs.permission(&matched.params) {
+        if !allows(&session.principal, permission) {
+            let problem = match session.principal {
+                Principal::Public => Problem::Unauthorized("sign in first".into()),
+                Principal::User { .. } => Problem::Forbidden("your account has no access to this".into()),
+            };
+            return refuse(problem, &work_req, Some(&session));
         }
     }
-    builder.body(Body::from(r.body)).unwrap_or_default()
+    // Now the body, within the route's limit and in time.
+    let kind = matched.route.body;
+    let _upload_permit = if kind == Body::Multipart {
+        match app.uploads.clone().try_acquire_owned() {
+            Ok(p) => Some(p),
+            Err(_) => {
+                app.metrics.busy_refusals.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                return refuse(Problem::Busy(RETRY_AFTER_SECONDS), &work_req, Some(&session));
+            }
+        }
+    } else {
+        None
+    };
+    let limit = kind.limit();
+    let declared = parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return refuse(Problem::TooLarge(limit), &work_req, Some(&session));
+    }
+    let read = tokio::time::timeout(app.config.body_timeout, axum::body::to_bytes(body, limit)).await;
+    work_req.body = match read {
+        Ok(Ok(bytes)) => bytes.to_vec(),
+        Ok(Err(_)) => return refuse(Problem::TooLarge(limit), &work_req, Some(&session)),
+        Err(_) => return refuse(Problem::Timeout, &work_req, Some(&session)),
+    };
+    let app2 = app.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        let response = dispatch(&app2, &work_req, &session);
+        response.unwrap_or_else(|problem| answer_problem(problem, &work_req, Some(&session)))
+    })
+    .await;
+    result.unwrap_or_else(|_| {
+        Response::builder().status(StatusCode::INTERNAL_SERVER_ERROR).body(HttpBody::empty()).unwrap_or_default()
+    })
 }
 
-/// Routes one workspace request. Authentication comes first, then the route, then the permission check inside
-/// each handler (which knows the area the request is about).
-pub fn dispatch(app: &App, req: &WorkRequest) -> WorkResponse {
-    let Some(work) = app.work.as_ref() else {
-        return actions::Problem::NotFound("this server has no workspace".into()).respond(req, None);
+/// A path under `/werk` that no route has: the public is sent to sign in, so that the workspace's layout is not
+/// revealed to it; a signed-in user hears that there is no such page.
+pub async fn unknown(app: Arc<App>, req: Request, client: Option<IpAddr>, request_id: &str) -> Response {
+    let (parts, _) = req.into_parts();
+    let head = WorkRequest {
+        method: parts.method.clone(),
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().unwrap_or("").to_string(),
+        cookies: parse_cookies(&parts.headers),
+        authorization: parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_string),
+        content_type: String::new(),
+        csrf_header: None,
+        body: Vec::new(),
+        client: client.map_or_else(|| "local".to_string(), |c| c.to_string()),
+        accept_json: crate::server::accepts_json(&parts.headers),
+        page: Page::Home,
+        params: PathParams::new(),
+        json: crate::server::accepts_json(&parts.headers),
+        request_id: request_id.to_string(),
     };
-    if req.path == "/aanmelden" {
-        return match req.method {
-            Method::GET => auth::sign_in_page(work, req, None),
-            Method::POST => auth::sign_in(work, req),
-            _ => actions::Problem::MethodNotAllowed.respond(req, None),
-        };
+    let Ok(_permit) = app.queue.clone().try_acquire_owned() else {
+        return answer_problem(Problem::Busy(RETRY_AFTER_SECONDS), &head, None);
+    };
+    let (app2, head2) = (app.clone(), head.clone());
+    let session = tokio::task::spawn_blocking(move || {
+        let work = app2.work.as_ref().ok_or_else(|| Problem::not_found("this server has no workspace"))?;
+        auth::authenticate(work, &head2)
+    })
+    .await;
+    match session {
+        Ok(Ok(s)) if s.principal.role().is_some() => answer_problem(
+            Problem::not_found(format!("no page at {}", wijkmonitor_model::error::excerpt(&head.path))),
+            &head,
+            Some(&s),
+        ),
+        Ok(Ok(s)) => answer_problem(Problem::Unauthorized("sign in first".into()), &head, Some(&s)),
+        Ok(Err(problem)) => answer_problem(problem, &head, None),
+        Err(_) => answer_problem(Problem::internal("authentication failed"), &head, None),
     }
-    let session = match auth::authenticate(work, req) {
-        Ok(s) => s,
-        Err(problem) => return problem.respond(req, None),
-    };
+}
+
+/// The answer to a refused workspace request. A browser that must sign in is sent there (and brought back
+/// afterwards); everything else gets the one error envelope or page.
+fn answer_problem(problem: Problem, req: &WorkRequest, session: Option<&auth::Session>) -> Response {
+    if matches!(problem, Problem::Unauthorized(_)) && !req.json {
+        return pages::to_sign_in(req, session).into_response();
+    }
+    let (asked, _) = req.asked();
+    problem_response(&problem, &asked, session)
+}
+
+/// Runs one workspace request (on a blocking thread). Authentication has happened; the CSRF token of a form
+/// posted with a session cookie is checked here, then the page's handler runs.
+pub fn dispatch(app: &App, req: &WorkRequest, session: &auth::Session) -> Result<Response, Problem> {
+    let work = app.work.as_ref().ok_or_else(|| Problem::not_found("this server has no workspace"))?;
+    if req.page == Page::SignIn {
+        return auth::sign_in(work, req, &app.metrics).map(WorkResponse::into_response);
+    }
+    if req.page == Page::SignInPage {
+        return auth::sign_in_page(work, req, None).map(WorkResponse::into_response);
+    }
     // Every state-changing request made with a session cookie must carry the session's CSRF token; API tokens
     // are sent explicitly by scripts, never automatically by a browser, so they need none.
     if req.method != Method::GET && req.method != Method::HEAD && session.cookie.is_some() {
-        if let Err(problem) = auth::check_csrf(req, &session) {
-            return problem.respond(req, Some(&session));
-        }
+        auth::check_csrf(req, session)?;
     }
-    let result =
-        if req.is_api() { api::route(app, work, req, &session) } else { pages::route(app, work, req, &session) };
-    match result {
-        Ok(r) => r,
-        Err(problem) => problem.respond(req, Some(&session)),
-    }
+    pages::route(app, work, req, session).map(WorkResponse::into_response)
 }
