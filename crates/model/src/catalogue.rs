@@ -699,9 +699,15 @@ impl Catalogue {
 
     /// The catalogue shipped with wijkmonitor.
     pub fn builtin() -> Catalogue {
-        // The built-in files are checked by a unit test, so a failure here is a build defect, not bad input.
-        let rules = DisclosureRules::builtin();
-        Catalogue::parse(crate::BUILTIN_CATALOGUE, &rules).unwrap_or_else(|e| panic!("built-in catalogue: {e}"))
+        // Parsed once per process (checking the links walks the indicators' graph), then copied.
+        static BUILTIN: std::sync::OnceLock<Catalogue> = std::sync::OnceLock::new();
+        BUILTIN
+            .get_or_init(|| {
+                // The built-in files are checked by a unit test, so a failure here is a build defect, not bad input.
+                let rules = DisclosureRules::builtin();
+                Catalogue::parse(crate::BUILTIN_CATALOGUE, &rules).unwrap_or_else(|e| panic!("built-in catalogue: {e}"))
+            })
+            .clone()
     }
 
     pub fn variable(&self, id: &str) -> Option<&Variable> {
