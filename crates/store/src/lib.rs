@@ -156,6 +156,34 @@ impl Store {
         Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
+    /// SQLite's own check of the file: `ok`, or what is wrong.
+    pub fn integrity_check(&self) -> Result<String> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let lines: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        Ok(lines.join("; "))
+    }
+
+    /// The imports whose figures are not all there: `(import id, figures it wrote, figures found)`. Every figure
+    /// an import wrote is either current or, once a later import replaced it, in the history; an import is whole
+    /// when the two counts agree, and a failed or interrupted import leaves no row at all.
+    pub fn incomplete_imports(&self) -> Result<Vec<(i64, u64, u64)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT i.id, i.n_new + i.n_changed,
+                    (SELECT COUNT(*) FROM observations o WHERE o.import_id = i.id)
+                  + (SELECT COUNT(*) FROM observation_history h WHERE h.import_id = i.id)
+             FROM imports i WHERE i.format NOT IN ('request', 'register')",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, u64>(1)?, r.get::<_, u64>(2)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, wrote, found) = row?;
+            if wrote != found {
+                out.push((id, wrote, found));
+            }
+        }
+        Ok(out)
+    }
+
     /// Applies a batch in one transaction. `imported_at` is an RFC 3339 time supplied by the caller (so
     /// tests need no clock); `synthetic` marks generated demo data.
     pub fn apply_import(&mut self, batch: &ImportBatch, imported_at: &str, synthetic: bool) -> Result<ImportOutcome> {
