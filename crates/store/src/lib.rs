@@ -21,7 +21,7 @@ pub mod computed;
 pub mod migrations;
 pub mod register;
 pub mod request;
-pub mod views;
+pub mod published;
 
 pub use area::{record_area_figures_tx, AreaFigure, Origin};
 pub use computed::{ComputeOutput, ComputeRun, ComputedFigure, ComputedSources, ComputedTarget, StoredUnmatched};

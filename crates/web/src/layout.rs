@@ -4,7 +4,7 @@
 
 use crate::error::Problem;
 use crate::i18n::{self, Lang};
-use crate::model::Meta;
+use crate::viewmodel::Meta;
 use crate::work::auth::Session;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use wijkmonitor_access::{allows, Permission};

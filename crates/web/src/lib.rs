@@ -9,7 +9,7 @@
 //! - [`public`]: the public side: the snapshot being served, its bounded response cache, page rendering.
 //! - [`views`]: one module per public page kind; each builds one view model rendered as HTML, JSON and CSV.
 //! - [`work`]: the workspace: authentication, actions, one module per page (view models with JSON twins), forms.
-//! - [`layout`]: the one HTML page shell; [`svg`]: charts and maps; [`model`]: what public view models share.
+//! - [`layout`]: the one HTML page shell; [`svg`]: charts and maps; [`viewmodel`]: what public view models share.
 //! - [`openapi`]: the API document, generated from the route table; [`ops`]: health, readiness and metrics;
 //!   [`metrics`]: the counters behind `/metrics`.
 //! - [`xlsx`]: the Excel download; [`format`] and [`i18n`]: numbers and words in Dutch and English.
@@ -29,7 +29,7 @@ pub mod format;
 pub mod i18n;
 pub mod layout;
 pub mod metrics;
-pub mod model;
+pub mod viewmodel;
 pub mod openapi;
 pub mod ops;
 pub mod public;

@@ -1,7 +1,7 @@
 //! The Excel download: one sheet per action line (long format, like the CSV), a sheet with the definitions
 //! and sources of every indicator, and a sheet with the provenance (compute run and imports).
 
-use crate::model::CSV_HEADER;
+use crate::viewmodel::CSV_HEADER;
 use crate::views::downloads::published_targets;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use std::collections::BTreeSet;
@@ -99,7 +99,7 @@ pub fn workbook(snap: &Snapshot) -> Result<Vec<u8>, XlsxError> {
     }
     let n = snap.catalogue.indicators.len() as u32 + 2;
     ws.write_string_with_format(n, 0, "Bronvermelding", &bold)?;
-    for (k, a) in crate::model::ATTRIBUTION.iter().enumerate() {
+    for (k, a) in crate::viewmodel::ATTRIBUTION.iter().enumerate() {
         ws.write_string(n + 1 + k as u32, 0, *a)?;
     }
     let ws = wb.add_worksheet();

@@ -4,7 +4,7 @@
 
 use super::View;
 use crate::i18n::Lang;
-use crate::model::{import_meta, ImportMeta, Meta};
+use crate::viewmodel::{import_meta, ImportMeta, Meta};
 use maud::{html, Markup};
 use serde::Serialize;
 use wijkmonitor_readmodel::snapshot::Snapshot;

@@ -5,7 +5,7 @@ use super::overview::write_series;
 use super::View;
 use crate::i18n::{self, Lang};
 use crate::layout::fig_cell;
-use crate::model::{IndicatorRef, Meta, Provenance, CSV_HEADER};
+use crate::viewmodel::{IndicatorRef, Meta, Provenance, CSV_HEADER};
 use maud::{html, Markup};
 use serde::Serialize;
 use wijkmonitor_model::catalogue::ActionLine;

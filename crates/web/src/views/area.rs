@@ -8,7 +8,7 @@ use super::View;
 use crate::format;
 use crate::i18n::{self, Lang};
 use crate::layout::fig_cell;
-use crate::model::{IndicatorRef, Meta, Provenance, CSV_HEADER};
+use crate::viewmodel::{IndicatorRef, Meta, Provenance, CSV_HEADER};
 use crate::svg::{self, Line, MapRegion};
 use maud::{html, Markup};
 use serde::Serialize;
@@ -96,7 +96,7 @@ pub struct AreaPage {
     pub meta: Meta,
     pub area: AreaHeader,
     /// The area's analysis report.
-    pub report: Option<crate::model::ReportLinks>,
+    pub report: Option<crate::viewmodel::ReportLinks>,
     pub action_lines: Vec<ActionLineGroup>,
     /// Figures of this area (all periods and indicators) without a number, or computed from part of the buurten.
     pub suppressed: Vec<SuppressedCount>,
@@ -224,7 +224,7 @@ pub fn build(snap: &Snapshot, area: &AreaInfo) -> AreaPage {
     AreaPage {
         meta: Meta::new(snap, "area", format!("/gebied/{}", area.id), area.name.clone(), area.name.clone()),
         area: header,
-        report: crate::model::ReportLinks::new(snap, Some(&area.id)),
+        report: crate::viewmodel::ReportLinks::new(snap, Some(&area.id)),
         action_lines,
         suppressed: suppressed
             .into_iter()

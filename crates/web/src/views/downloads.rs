@@ -4,7 +4,7 @@
 use super::overview::write_series;
 use super::View;
 use crate::i18n::Lang;
-use crate::model::{Meta, CSV_HEADER};
+use crate::viewmodel::{Meta, CSV_HEADER};
 use maud::{html, Markup};
 use serde::Serialize;
 use wijkmonitor_model::target::TargetKind;

@@ -7,7 +7,7 @@ use super::View;
 use crate::format;
 use crate::i18n::{self, Lang};
 use crate::layout::{fig_cell, twin};
-use crate::model::{IndicatorRef, Meta, Provenance, CSV_HEADER};
+use crate::viewmodel::{IndicatorRef, Meta, Provenance, CSV_HEADER};
 use crate::svg::{self, Bar, Line, MapRegion};
 use maud::{html, Markup};
 use serde::Serialize;

@@ -9,7 +9,7 @@ pub mod indicator;
 pub mod overview;
 
 use crate::i18n::Lang;
-use crate::model::Meta;
+use crate::viewmodel::Meta;
 use maud::Markup;
 use serde::Serialize;
 use wijkmonitor_readmodel::snapshot::Snapshot;

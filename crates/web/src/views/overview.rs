@@ -4,7 +4,7 @@
 use super::View;
 use crate::i18n::{self, Lang};
 use crate::layout::fig_cell;
-use crate::model::{series, write_figure_row, IndicatorRef, Meta, PeriodFig, Provenance, TargetRef, CSV_HEADER};
+use crate::viewmodel::{series, write_figure_row, IndicatorRef, Meta, PeriodFig, Provenance, TargetRef, CSV_HEADER};
 use crate::svg::{self, Line, MapRegion};
 use maud::{html, Markup};
 use serde::Serialize;
@@ -42,7 +42,7 @@ pub struct Overview {
     pub headline: Vec<Headline>,
     pub action_lines: Vec<ActionLineEntry>,
     /// The national progress report.
-    pub report: Option<crate::model::ReportLinks>,
+    pub report: Option<crate::viewmodel::ReportLinks>,
     pub provenance: Provenance,
     #[serde(skip)]
     map: Markup,
@@ -93,7 +93,7 @@ pub fn build(snap: &Snapshot) -> Overview {
     );
     let map = overview_map(snap, &areas, Lang::Nl);
     let map_en = overview_map(snap, &areas, Lang::En);
-    let report = crate::model::ReportLinks::new(snap, None);
+    let report = crate::viewmodel::ReportLinks::new(snap, None);
     Overview { meta, areas, headline, action_lines, report, provenance, map, map_en }
 }
 

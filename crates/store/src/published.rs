@@ -1,6 +1,6 @@
-//! Read-only queries for the dashboard. Everything here is a SELECT over the results of the latest compute
-//! run: the dashboard serves only figures that passed disclosure control, so nothing in this module reads
-//! the `observations` table.
+//! Read-only queries for the read model (what the dashboard and the reports publish). Everything here is a
+//! SELECT over the results of the latest compute run: only figures that passed disclosure control are published,
+//! so nothing in this module reads the `observations` table.
 
 use crate::computed::{comparison_row, figure_row, COMPARISON_SELECT};
 use crate::{ComputedFigure, Result, Store};
