@@ -180,8 +180,11 @@ fn check(db: &Path, scratch: &Path, round: u64) -> bool {
     let _ = std::fs::remove_file(scratch.with_extension("db-wal"));
     let mut copy = Store::open(scratch).expect("the copy opens");
     let areas = parse_areas_csv(BUILTIN_AREAS, BUILTIN_AREAS_NAME, true).expect("areas");
-    wijkmonitor_pipeline::recompute(&mut copy, &wijkmonitor_pipeline::Recompute::builtin(&areas, "2026-05-01T00:00:00Z"))
-        .expect("recompute");
+    wijkmonitor_pipeline::recompute(
+        &mut copy,
+        &wijkmonitor_pipeline::Recompute::builtin(&areas, "2026-05-01T00:00:00Z"),
+    )
+    .expect("recompute");
     assert_eq!(figures(&copy), published, "round {round}: published figures differ from a fresh recomputation");
     true
 }
@@ -220,7 +223,7 @@ fn a_hundred_kills_leave_a_consistent_database() {
     }
     let editor = ok(&["token", "create", "--db", &dbs, "--email", EDITOR]).trim().to_string();
     let analyst = ok(&["token", "create", "--db", &dbs, "--email", ANALYST]).trim().to_string();
-    let mut compute = || {
+    let compute = || {
         let mut c = wijkmonitor();
         c.args(["compute", "--db", &dbs]);
         c
@@ -265,7 +268,10 @@ fn a_hundred_kills_leave_a_consistent_database() {
             compared += 1;
         }
     }
-    eprintln!("kills: {} imports, {} computations, {} servers; figures compared with a recomputation {compared} times", kills[0], kills[1], kills[2]);
+    eprintln!(
+        "kills: {} imports, {} computations, {} servers; figures compared with a recomputation {compared} times",
+        kills[0], kills[1], kills[2]
+    );
     assert!(kills.iter().all(|&k| k >= 20), "every kind of work was interrupted: {kills:?}");
     // The servers did write before they were killed (submissions, acceptances, publications).
     let log = Store::open(&db).expect("database").audit_log(&Default::default()).expect("log");
