@@ -26,7 +26,7 @@ pub const FIRST_YEAR: i32 = 2018;
 pub const LAST_YEAR: i32 = 2025;
 
 /// Bumped whenever the generator changes, so the demo's imports get a new fingerprint.
-const GENERATOR_VERSION: &str = "wijkmonitor-demo-1";
+const GENERATOR_VERSION: &str = "wijkmonitor-demo-2";
 
 /// The title every synthetic import carries.
 pub const SYNTHETIC_LABEL: &str = "SYNTHETIC demo data (not real figures) / SYNTHETISCHE demodata (geen echte cijfers)";
@@ -109,6 +109,17 @@ const KWB_COUNTS: [&str; 13] = [
     "income_recipients",
     "social_assistance",
     "youth_care",
+];
+
+/// The counts `more_buurt_figures` adds to the KWB batch, in the order it computes them.
+const MORE_KWB_COUNTS: [&str; 7] = [
+    "single_person_households",
+    "households_with_children",
+    "disability_benefits",
+    "unemployment_benefits",
+    "wmo_clients",
+    "dwellings_label_efg",
+    "new_dwellings",
 ];
 
 /// Generates the demo's batches: one with KWB-like figures, one with police-like figures and one with
@@ -303,9 +314,11 @@ fn buurt_figures(
     let crime_rate = 0.025 + 0.06 * v - 0.02 * progress;
     let crimes = (inhabitants.max(20.0) * crime_rate * rng.uniform(0.8, 1.2)).round();
     push(police, code, year, "crimes_total", Value::final_(crimes));
-    push(police, code, year, "crimes_home_burglary", Value::final_((crimes * rng.uniform(0.03, 0.08)).round()));
+    let burglaries = (crimes * rng.uniform(0.03, 0.08)).round();
+    push(police, code, year, "crimes_home_burglary", Value::final_(burglaries));
     push(police, code, year, "crimes_assault", Value::final_((crimes * rng.uniform(0.05, 0.1)).round()));
-    push(police, code, year, "crimes_vandalism", Value::final_((crimes * rng.uniform(0.07, 0.13)).round()));
+    let vandalism = (crimes * rng.uniform(0.07, 0.13)).round();
+    push(police, code, year, "crimes_vandalism", Value::final_(vandalism));
 
     // Leefbaarometer: every two years.
     if year % 2 == 0 && year <= 2024 {
@@ -335,6 +348,131 @@ fn buurt_figures(
             }
         }
     }
+
+    let base = Base {
+        inhabitants,
+        households,
+        dwellings,
+        age_0_14: age_counts[0],
+        youth_care: counts[12],
+        corporation,
+        owner,
+        crimes,
+        burglaries,
+        vandalism,
+    };
+    more_buurt_figures(b, year, &base, kwb, police);
+}
+
+/// The bases of one buurt in one year that the further figures derive from.
+struct Base {
+    inhabitants: f64,
+    households: f64,
+    dwellings: f64,
+    age_0_14: f64,
+    youth_care: f64,
+    /// The shares of corporation and owner-occupied dwellings before rounding.
+    corporation: f64,
+    owner: f64,
+    crimes: f64,
+    burglaries: f64,
+    vandalism: f64,
+}
+
+/// The rest of the KWB and police variables of the catalogue for one buurt in one year. They draw from their
+/// own random stream, so adding them left every earlier figure of the demo as it was.
+fn more_buurt_figures(b: &Buurt, year: i32, base: &Base, kwb: &mut Vec<Observation>, police: &mut Vec<Observation>) {
+    let mut rng = Rng::seeded(&format!("{}/{year}/more", b.seed));
+    let t = (year - FIRST_YEAR) as f64;
+    let v = b.vulnerability;
+    let progress = t * 0.012 * v;
+    let code = &b.code;
+    let Base {
+        inhabitants,
+        households,
+        dwellings,
+        age_0_14,
+        youth_care,
+        corporation,
+        owner,
+        crimes,
+        burglaries,
+        vandalism,
+    } = *base;
+    let r5 = |x: f64| round_to(x, 5.0);
+    // Land area is fixed per buurt (drawn from the buurt alone, not the year).
+    let area_land_ha = round_to(Rng::seeded(&format!("{}/area", b.seed)).uniform(8.0, 60.0) + 40.0 * (1.0 - v), 1.0);
+    let counts = [
+        r5(households * (0.30 + 0.25 * v + rng.uniform(-0.03, 0.03))),
+        r5(households * (0.30 + 0.04 * v + rng.uniform(-0.03, 0.03))),
+        r5(inhabitants * (0.035 + 0.05 * v)),
+        r5(inhabitants * (0.010 + 0.035 * v - 0.3 * progress).max(0.002)),
+        r5(inhabitants * (0.04 + 0.07 * v)),
+        r5(dwellings * (0.12 + 0.35 * v - 0.6 * progress).max(0.02)),
+        r5(dwellings * rng.uniform(0.0, 0.012 + 0.02 * v)),
+    ];
+    for (variable, value) in MORE_KWB_COUNTS.iter().zip(counts) {
+        push(kwb, code, year, variable, Value::final_(value));
+    }
+    push(kwb, code, year, "area_land_ha", Value::final_(area_land_ha));
+    let unless_empty = |x: f64, base: f64| if base < 10.0 { Value::missing() } else { Value::final_(round1(x)) };
+    push(kwb, code, year, "average_household_size", unless_empty(inhabitants / households.max(1.0), households));
+    push(kwb, code, year, "population_density", Value::final_((inhabitants / (area_land_ha / 100.0)).round()));
+    // Rented is corporation plus private rented, as `buurt_figures` splits it.
+    let dwelling_pct = |x: f64| if dwellings < 10.0 { Value::missing() } else { Value::final_(x.round()) };
+    push(kwb, code, year, "rented_pct", dwelling_pct(100.0 - owner.min(100.0 - corporation)));
+    push(kwb, code, year, "built_before_2000_pct", dwelling_pct((92.0 - 25.0 * (1.0 - v) - 2.0 * t).clamp(5.0, 100.0)));
+    push(kwb, code, year, "built_last_10_years_pct", dwelling_pct((3.0 + 10.0 * (1.0 - v) + t).min(60.0)));
+    push(kwb, code, year, "vacant_dwellings_pct", dwelling_pct(3.0 + 4.0 * v + rng.uniform(-1.0, 1.0)));
+    let income = |x: f64| -> Value {
+        if year == LAST_YEAR {
+            Value::absent(Status::NotYetPublished)
+        } else if households < 100.0 {
+            Value::absent(Status::Secret)
+        } else if year == LAST_YEAR - 1 {
+            Value::provisional(round1(x))
+        } else {
+            Value::final_(round1(x))
+        }
+    };
+    push(kwb, code, year, "households_highest_20_pct", income((30.0 - 26.0 * v + 3.0 * progress).max(1.0)));
+    push(kwb, code, year, "standardised_household_income", income((40.0 - 19.0 * v) * 1.03f64.powf(t)));
+    push(
+        kwb,
+        code,
+        year,
+        "average_income_per_recipient",
+        if year == LAST_YEAR {
+            Value::absent(Status::NotYetPublished)
+        } else if inhabitants < 100.0 {
+            Value::absent(Status::Secret)
+        } else {
+            Value::final_(round1((45.0 - 18.0 * v) * 1.03f64.powf(t)))
+        },
+    );
+    // The share of children in youth care is the count over the children aged 0-14 (its `share_of`).
+    push(
+        kwb,
+        code,
+        year,
+        "youth_care_pct",
+        if age_0_14 < 10.0 { Value::missing() } else { Value::final_(round1(100.0 * youth_care / age_0_14)) },
+    );
+    // Police: threats and street robberies; the KWB publishes some police rates per 1,000 inhabitants itself.
+    let threats = (crimes * rng.uniform(0.03, 0.06)).round();
+    let robberies = (crimes * rng.uniform(0.005, 0.02) * (0.5 + v)).round();
+    push(police, code, year, "crimes_threats", Value::final_(threats));
+    push(police, code, year, "crimes_street_robbery", Value::final_(robberies));
+    let per_1000 = |n: f64| {
+        if inhabitants < 100.0 {
+            Value::absent(Status::Secret)
+        } else {
+            Value::final_(round1(1000.0 * n / inhabitants))
+        }
+    };
+    push(kwb, code, year, "violent_sexual_crimes_per_1000", per_1000(crimes * (0.10 + 0.05 * v)));
+    push(kwb, code, year, "home_burglary_per_1000", per_1000(burglaries));
+    push(kwb, code, year, "vandalism_per_1000", per_1000(vandalism));
 }
 
 /// The national mean Leefbaarometer score: nearly stable, as in the real series (4.14 in 2014, 4.16 in 2020).
@@ -345,23 +483,44 @@ fn national_lbm(year: i32) -> f64 {
 /// The weight a variable is averaged with when aggregating buurten (CBS practice), or `None` for counts.
 fn weight_of(variable: &str) -> Option<&'static str> {
     match variable {
-        "households_low_income_pct" | "households_social_minimum_pct" | "households_lowest_40_pct" => {
-            Some("households")
-        }
-        "net_labour_participation_pct" | "average_income_per_inhabitant" => Some("inhabitants"),
-        "corporation_rented_pct" | "owner_occupied_pct" | "private_rented_pct" | "average_woz" => Some("dwellings"),
+        "households_low_income_pct"
+        | "households_social_minimum_pct"
+        | "households_lowest_40_pct"
+        | "households_highest_20_pct"
+        | "standardised_household_income"
+        | "average_household_size" => Some("households"),
+        "net_labour_participation_pct"
+        | "average_income_per_inhabitant"
+        | "violent_sexual_crimes_per_1000"
+        | "home_burglary_per_1000"
+        | "vandalism_per_1000" => Some("inhabitants"),
+        "corporation_rented_pct"
+        | "owner_occupied_pct"
+        | "private_rented_pct"
+        | "rented_pct"
+        | "average_woz"
+        | "built_before_2000_pct"
+        | "built_last_10_years_pct"
+        | "vacant_dwellings_pct" => Some("dwellings"),
+        "average_income_per_recipient" => Some("income_recipients"),
+        "youth_care_pct" => Some("age_0_14"),
+        // Inhabitants per km² weighted by land area is total inhabitants over total area.
+        "population_density" => Some("area_land_ha"),
         v if v.starts_with("lbm_") => Some("inhabitants"),
         _ => None,
     }
 }
 
-/// The bases (inhabitants, households, dwellings) of every buurt and year, used as weights when aggregating.
+/// The variables other figures are weighted by.
+const BASES: [&str; 6] = ["inhabitants", "households", "dwellings", "income_recipients", "age_0_14", "area_land_ha"];
+
+/// The bases of every buurt and year, used as weights when aggregating.
 type Bases = BTreeMap<(RegionCode, Period, &'static str), f64>;
 
 fn bases(kwb_buurt_rows: &[Observation]) -> Bases {
     let mut bases = Bases::new();
     for o in kwb_buurt_rows {
-        for base in ["inhabitants", "households", "dwellings"] {
+        for base in BASES {
             if o.variable == base {
                 if let Some(n) = o.value.number() {
                     bases.insert((o.region.clone(), o.period, base), n);
@@ -505,6 +664,60 @@ fn national_figures(kwb: &mut Vec<Observation>, police: &mut Vec<Observation>, l
         push(police, &nl, year, "crimes_home_burglary", Value::final_((crimes * 0.05).round()));
         push(police, &nl, year, "crimes_assault", Value::final_((crimes * 0.065).round()));
         push(police, &nl, year, "crimes_vandalism", Value::final_((crimes * 0.09).round()));
+        push(police, &nl, year, "crimes_threats", Value::final_((crimes * 0.042).round()));
+        push(police, &nl, year, "crimes_street_robbery", Value::final_((crimes * 0.009).round()));
+        let per_1000 = |n: f64| Value::final_(round1(1000.0 * n / inhabitants));
+        push(kwb, &nl, year, "violent_sexual_crimes_per_1000", per_1000(crimes * 0.11));
+        push(kwb, &nl, year, "home_burglary_per_1000", per_1000((crimes * 0.05).round()));
+        push(kwb, &nl, year, "vandalism_per_1000", per_1000((crimes * 0.09).round()));
+        // The rest of the KWB variables, at national magnitudes (33,670 km² of land).
+        let area_land_ha = 3_367_000.0;
+        let more_counts = [
+            ("single_person_households", (households * 0.39).round()),
+            ("households_with_children", (households * 0.32).round()),
+            ("disability_benefits", round_to(inhabitants * 0.047, 10.0)),
+            ("unemployment_benefits", round_to(inhabitants * (0.016 - 0.0006 * t), 10.0)),
+            ("wmo_clients", round_to(inhabitants * 0.068, 10.0)),
+            ("dwellings_label_efg", round_to(dwellings * (0.24 - 0.015 * t), 10.0)),
+            ("new_dwellings", round_to(dwellings * 0.0095, 10.0)),
+            ("area_land_ha", area_land_ha),
+        ];
+        for (variable, n) in more_counts {
+            push(kwb, &nl, year, variable, Value::final_(n));
+        }
+        push(
+            kwb,
+            &nl,
+            year,
+            "average_household_size",
+            Value::final_((inhabitants / households * 100.0).round() / 100.0),
+        );
+        push(kwb, &nl, year, "population_density", Value::final_((inhabitants / (area_land_ha / 100.0)).round()));
+        push(kwb, &nl, year, "rented_pct", Value::final_((43.0 - 0.2 * t).round()));
+        push(kwb, &nl, year, "built_before_2000_pct", Value::final_((72.0 - 0.8 * t).round()));
+        push(kwb, &nl, year, "built_last_10_years_pct", Value::final_((8.0 + 0.3 * t).round()));
+        push(kwb, &nl, year, "vacant_dwellings_pct", Value::final_(round1(4.0 - 0.1 * t)));
+        push(kwb, &nl, year, "households_highest_20_pct", income(20.0));
+        push(kwb, &nl, year, "standardised_household_income", income(31.0 * 1.035f64.powf(t)));
+        push(
+            kwb,
+            &nl,
+            year,
+            "average_income_per_recipient",
+            if year == LAST_YEAR {
+                Value::absent(Status::NotYetPublished)
+            } else {
+                Value::final_(round1(36.0 * 1.035f64.powf(t)))
+            },
+        );
+        let youth_care = round_to(inhabitants * 0.157 * 0.1, 5.0);
+        push(
+            kwb,
+            &nl,
+            year,
+            "youth_care_pct",
+            Value::final_(round1(100.0 * youth_care / (inhabitants * 0.157).round())),
+        );
         if year % 2 == 0 && year <= 2024 {
             push(lbm, &nl, year, "lbm_score", Value::final_(national_lbm(year)));
             push(lbm, &nl, year, "lbm_deviation", Value::final_(0.0));

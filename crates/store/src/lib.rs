@@ -19,9 +19,9 @@ pub mod area;
 pub mod audit;
 pub mod computed;
 pub mod migrations;
+pub mod published;
 pub mod register;
 pub mod request;
-pub mod published;
 
 pub use area::{record_area_figures_tx, AreaFigure, Origin};
 pub use computed::{ComputeOutput, ComputeRun, ComputedFigure, ComputedSources, ComputedTarget, StoredUnmatched};

@@ -4,8 +4,8 @@
 use super::View;
 use crate::i18n::{self, Lang};
 use crate::layout::fig_cell;
-use crate::viewmodel::{series, write_figure_row, IndicatorRef, Meta, PeriodFig, Provenance, TargetRef, CSV_HEADER};
 use crate::svg::{self, Line, MapRegion};
+use crate::viewmodel::{series, write_figure_row, IndicatorRef, Meta, PeriodFig, Provenance, TargetRef, CSV_HEADER};
 use maud::{html, Markup};
 use serde::Serialize;
 use wijkmonitor_model::catalogue::ActionLine;
