@@ -179,34 +179,10 @@ fn render(
     lang: Lang,
     gebied: Option<&str>,
 ) -> Result<Rendered, Problem> {
-    let view = |v: &dyn ViewDyn| Ok(v.render(snap, repr, lang));
+    if let Some(rendered) = views::render(snap, page, params, gebied, repr, lang) {
+        return rendered;
+    }
     match page {
-        Page::Overview => view(&views::overview::build(snap)),
-        Page::ActionLine => {
-            let id = param(params, "line");
-            let line = views::action_line::parse(id).ok_or_else(|| {
-                Problem::not_found(format!("no action line '{id}' (integral, physical, participation, safety)"))
-            })?;
-            view(&views::action_line::build(snap, line))
-        }
-        Page::Area => {
-            let id = param(params, "area");
-            let area = snap.area(id).ok_or_else(|| Problem::not_found(format!("no focus area '{id}'")))?;
-            view(&views::area::build(snap, area))
-        }
-        Page::Indicator => {
-            let id = param(params, "indicator");
-            let ind = snap.indicator(id).ok_or_else(|| Problem::not_found(format!("no indicator '{id}'")))?;
-            let gebied = gebied.filter(|g| !g.is_empty());
-            if let Some(g) = gebied {
-                if snap.area(g).is_none() {
-                    return Err(Problem::not_found(format!("no focus area '{g}'")));
-                }
-            }
-            view(&views::indicator::build(snap, ind, gebied))
-        }
-        Page::Downloads => view(&views::downloads::build(snap)),
-        Page::About => view(&views::about::build(snap)),
         Page::FullCsv => {
             let mut w = csv::Writer::from_writer(Vec::new());
             views::downloads::write_all(snap, &mut w).map_err(|_| Problem::internal("the CSV file"))?;
@@ -280,16 +256,6 @@ fn parse_report<'a>(snap: &Snapshot, file: &'a str) -> Result<(Option<&'a str>, 
 }
 
 /// A view model rendered in any representation (object-safe wrapper around [`View`]).
-trait ViewDyn {
-    fn render(&self, snap: &Snapshot, repr: Representation, lang: Lang) -> Rendered;
-}
-
-impl<V: View> ViewDyn for V {
-    fn render(&self, snap: &Snapshot, repr: Representation, lang: Lang) -> Rendered {
-        render_view(snap, self, repr, lang)
-    }
-}
-
 /// A public page's view model as HTML (in the shell), JSON (serde) or CSV (the long format).
 pub fn render_view<V: View>(snap: &Snapshot, view: &V, repr: Representation, lang: Lang) -> Rendered {
     match repr {
