@@ -42,11 +42,6 @@ pub fn load_areas(file: Option<&PathBuf>) -> Result<FocusAreaSet> {
 /// The current time as RFC 3339 UTC (`2026-11-27T23:01:10Z`), for import records.
 pub fn now_rfc3339() -> String {
     let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    rfc3339(secs)
-}
-
-/// Formats seconds since 1970 as RFC 3339 UTC.
-pub fn rfc3339(secs: u64) -> String {
     wijkmonitor_model::date::rfc3339(i64::try_from(secs).unwrap_or(i64::MAX))
 }
 
@@ -101,16 +96,4 @@ pub fn print_summary(store: &Store, db: &Path) -> Result<()> {
         );
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::rfc3339;
-
-    #[test]
-    fn formats_times_as_rfc3339() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(rfc3339(1_795_820_470), "2026-11-27T23:01:10Z");
-    }
 }

@@ -128,6 +128,8 @@ mod tests {
     fn dates() {
         assert_eq!(date_of_unix(0), Date { year: 1970, month: 1, day: 1 });
         assert_eq!(rfc3339(1_777_636_800 + 61), "2026-05-01T12:01:01Z");
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
         assert_eq!(date_of_unix(1_780_000_000), Date { year: 2026, month: 5, day: 28 });
         assert_eq!(add_days(Date { year: 2024, month: 2, day: 28 }, 2), Date { year: 2024, month: 3, day: 1 });
         assert_eq!(add_days(Date { year: 2025, month: 12, day: 31 }, 1), Date { year: 2026, month: 1, day: 1 });

@@ -1,4 +1,4 @@
-//! `wijkmonitor-pdf`: the PDF foundation for the programme's yearly reports (issue 6).
+//! `wijkmonitor-pdf`: the PDF foundation for the programme's yearly reports.
 //!
 //! A caller describes a report as a flat [`Document`] of [`Block`]s (headings, paragraphs, bullet lists, tables,
 //! vector figures, a table of contents) and [`render`] lays it out on A4 pages and writes a PDF without any external

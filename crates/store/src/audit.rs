@@ -126,20 +126,7 @@ fn read_rows(conn: &rusqlite::Connection, filter: &AuditFilter) -> Result<Vec<Au
         "SELECT id, at, actor, action, area, year, item, old_value, new_value, detail FROM audit_log
          WHERE (?1 IS NULL OR area = ?1) AND (?2 IS NULL OR year = ?2) ORDER BY id",
     )?;
-    let rows = stmt.query_map(params![filter.area, filter.year], |r| {
-        Ok(AuditEntry {
-            id: r.get(0)?,
-            at: r.get(1)?,
-            actor: r.get(2)?,
-            action: r.get(3)?,
-            area: r.get(4)?,
-            year: r.get(5)?,
-            item: r.get(6)?,
-            old_value: r.get(7)?,
-            new_value: r.get(8)?,
-            detail: r.get(9)?,
-        })
-    })?;
+    let rows = stmt.query_map(params![filter.area, filter.year], entry_of_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -177,18 +164,7 @@ impl Store {
         let mut rows = stmt.query([])?;
         let (mut prev, mut expected_id, mut n) = (String::new(), 1i64, 0u64);
         while let Some(r) = rows.next()? {
-            let e = AuditEntry {
-                id: r.get(0)?,
-                at: r.get(1)?,
-                actor: r.get(2)?,
-                action: r.get(3)?,
-                area: r.get(4)?,
-                year: r.get(5)?,
-                item: r.get(6)?,
-                old_value: r.get(7)?,
-                new_value: r.get(8)?,
-                detail: r.get(9)?,
-            };
+            let e = entry_of_row(r)?;
             let (prev_hash, hash): (String, String) = (r.get(10)?, r.get(11)?);
             let broken = |reason: &str| Ok(ChainCheck::Broken { id: e.id, reason: reason.to_string() });
             if e.id != expected_id {
@@ -206,6 +182,24 @@ impl Store {
         }
         Ok(ChainCheck::Intact(n))
     }
+}
+
+
+/// An entry from a row whose first ten columns are `id, at, actor, action, area, year, item, old_value,
+/// new_value, detail`.
+fn entry_of_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
+    Ok(AuditEntry {
+        id: r.get(0)?,
+        at: r.get(1)?,
+        actor: r.get(2)?,
+        action: r.get(3)?,
+        area: r.get(4)?,
+        year: r.get(5)?,
+        item: r.get(6)?,
+        old_value: r.get(7)?,
+        new_value: r.get(8)?,
+        detail: r.get(9)?,
+    })
 }
 
 #[cfg(test)]
