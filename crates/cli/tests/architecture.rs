@@ -31,8 +31,20 @@ const ALLOWED: &[(&str, &[&str], &[&str])] = &[
     (
         "cli",
         &[
-            "access", "demo", "engine", "fetch", "import", "model", "pdf", "pipeline", "programme", "readmodel", "report",
-            "request", "store", "web",
+            "access",
+            "demo",
+            "engine",
+            "fetch",
+            "import",
+            "model",
+            "pdf",
+            "pipeline",
+            "programme",
+            "readmodel",
+            "report",
+            "request",
+            "store",
+            "web",
         ],
         &["testdata"],
     ),
@@ -65,7 +77,8 @@ fn crates_depend_only_on_the_layers_below_them() {
         let mut dev = internal(doc.get("dev-dependencies"));
         dev.extend(internal(doc.get("build-dependencies")));
         let Some((_, allowed, allowed_dev)) = ALLOWED.iter().find(|(n, _, _)| *n == name) else {
-            problems.push(format!("crates/{name} is not in the dependency graph: add it to ALLOWED and ARCHITECTURE.md"));
+            problems
+                .push(format!("crates/{name} is not in the dependency graph: add it to ALLOWED and ARCHITECTURE.md"));
             continue;
         };
         seen.insert(name.clone());

@@ -184,7 +184,6 @@ impl Store {
     }
 }
 
-
 /// An entry from a row whose first ten columns are `id, at, actor, action, area, year, item, old_value,
 /// new_value, detail`.
 fn entry_of_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {

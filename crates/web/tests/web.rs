@@ -357,6 +357,14 @@ async fn the_openapi_document_matches_docs_openapi_json() {
     ] {
         assert!(document["paths"][page].is_object(), "{page} is documented");
     }
+    // Every route the table documents is described in full (responses at least), not just named: a new route
+    // with an API summary fails here until `openapi::operation` describes it.
+    for route in wijkmonitor_web::routes::ROUTES.iter().filter(|r| wijkmonitor_web::openapi::documented(r)) {
+        let path = wijkmonitor_web::openapi::doc_path(route);
+        let method = route.verb.as_str().to_ascii_lowercase();
+        let op = &document["paths"][&path][&method];
+        assert!(op["responses"].is_object(), "{method} {path} is listed in the OpenAPI document but not described");
+    }
 }
 
 /// Every figure object in a JSON twin: no number unless final or provisional.
