@@ -16,6 +16,7 @@ const ALLOWED: &[(&str, &[&str], &[&str])] = &[
     ("demo", &["model"], &[]),
     ("programme", &["model"], &[]),
     ("request", &["model"], &[]),
+    ("effect", &[], &["testdata"]),
     // Reading files and the network.
     ("import", &["model"], &["testdata"]),
     ("fetch", &[], &["import", "model", "testdata"]),
@@ -115,7 +116,7 @@ fn the_layering_rules_hold_in_the_allowed_graph() {
         assert!(*name == "cli" || !deps(name).contains(&"cli"), "{name} must not depend on the command line");
     }
     assert!(!deps("report").contains(&"web"), "reports read the read model, not the web");
-    for pure in ["model", "engine", "access", "demo", "programme", "request", "pdf"] {
+    for pure in ["model", "engine", "access", "demo", "programme", "request", "pdf", "effect"] {
         for layer in ["store", "web", "import", "pipeline", "readmodel"] {
             assert!(!deps(pure).contains(&layer), "{pure} is domain logic and must not know {layer}");
         }
