@@ -20,10 +20,10 @@ use crate::matching::{self, Balance, Features};
 use crate::panel::{Panel, Params, Treated};
 use crate::rng::Rng;
 use crate::sdid;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The two estimators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Estimator {
     /// Difference-in-differences against the matched comparison group.
@@ -42,7 +42,7 @@ impl Estimator {
 }
 
 /// What the analysis concludes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// The indicator rose because of the programme (the interval lies above zero).
@@ -64,7 +64,7 @@ impl Verdict {
 }
 
 /// Why there is no demonstrable effect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NoEffect {
     /// No year with a figure from the start on.
@@ -95,12 +95,14 @@ impl NoEffect {
 }
 
 /// One estimator's result.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EstimatorResult {
     pub estimator: Estimator,
     /// The average effect over the years from the start, in the indicator's unit.
     pub estimate: f64,
+    #[serde(with = "crate::json_f64")]
     pub lower: f64,
+    #[serde(with = "crate::json_f64")]
     pub upper: f64,
     pub p_value: f64,
     pub verdict: Verdict,
@@ -111,7 +113,7 @@ pub struct EstimatorResult {
 }
 
 /// One year of the analysis.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Year {
     pub year: i32,
     /// The area's figure.
@@ -123,12 +125,14 @@ pub struct Year {
     /// The event-study coefficient: the gap to the comparison group against the last year before the start.
     pub event_study: f64,
     /// The range of the placebo areas' coefficients this year (at the confidence level).
+    #[serde(with = "crate::json_f64")]
     pub placebo_lower: f64,
+    #[serde(with = "crate::json_f64")]
     pub placebo_upper: f64,
 }
 
 /// A buurt of the comparison group and its weight in each estimator.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Control {
     pub code: String,
     pub did_weight: f64,
@@ -136,7 +140,7 @@ pub struct Control {
 }
 
 /// The analysis of one area and indicator.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Analysis {
     pub area: String,
     pub start: i32,
@@ -146,7 +150,8 @@ pub struct Analysis {
     pub sdid: Option<EstimatorResult>,
     /// The absolute slope (per year) of the area's gap to its comparison group before the start.
     pub pre_trend_statistic: Option<f64>,
-    /// The placebo quantile it is held against.
+    /// The placebo quantile it is held against (null when too few placebos reach it).
+    #[serde(with = "crate::json_f64::option")]
     pub pre_trend_threshold: Option<f64>,
     pub pre_trend_ok: bool,
     /// Both estimators together: an effect only when both find it with the same sign.
@@ -305,7 +310,7 @@ pub fn analyse(panel: &Panel, treated: &Treated, params: &Params, seed: &str) ->
     let Some(did_fit) = did::estimate(&refs, &equal, &y1, &used_years, t0) else {
         return out;
     };
-    let sdid_fit = sdid::estimate(&refs, &y1, t0);
+    let sdid_fit = sdid::estimate(&refs, &y1, t0, params.sdid_iterations);
 
     // Placebo areas: runs of `size` eligible buurten in code order, starting at one of the eligible buurten
     // nearest to the area, each matched and estimated exactly as the area.
@@ -384,7 +389,7 @@ pub fn analyse(panel: &Panel, treated: &Treated, params: &Params, seed: &str) ->
                 continue;
             };
             if sdid_fit.is_some() {
-                match sdid::estimate(&own_refs, &y_p, t0) {
+                match sdid::estimate(&own_refs, &y_p, t0, params.sdid_iterations) {
                     Some(s) => placebo_sdid.push(s.tau),
                     None => continue,
                 }
@@ -522,12 +527,14 @@ fn members_covariates(panel: &Panel, members: &[usize], y: usize) -> Vec<f64> {
 
 /// The pooled estimate over areas for one estimator: the mean of the areas' estimates, calibrated by means of one
 /// placebo draw per area.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pooled {
     pub estimator: Estimator,
     pub areas: usize,
     pub estimate: f64,
+    #[serde(with = "crate::json_f64")]
     pub lower: f64,
+    #[serde(with = "crate::json_f64")]
     pub upper: f64,
     pub p_value: f64,
     pub verdict: Verdict,
@@ -574,6 +581,25 @@ mod tests {
         assert_eq!(rank_quantile(&v[..10], 0.95), f64::INFINITY, "too few placebos reach no quantile");
         assert_eq!(placebo_p(19.5, &v), 1.0 / 20.0);
         assert_eq!(placebo_p(0.0, &v), 1.0);
+    }
+
+    #[test]
+    fn an_analysis_survives_json_with_its_unbounded_numbers() {
+        let sim =
+            crate::sim::simulate(&crate::sim::Spec { municipalities: 6, buurten: 60, areas: 1, ..Default::default() });
+        let params = Params { placebos: 10, min_placebos: 40, ..Params::default() };
+        let a = analyse(&sim.panel, &sim.areas[0], &params, "json");
+        let did = a.did.as_ref().unwrap();
+        assert!(did.upper.is_infinite(), "ten placebos cannot bound a 95% interval");
+        assert_eq!(a.reason, Some(NoEffect::TooFewComparisons));
+        let text = serde_json::to_string(&a).unwrap();
+        let back: Analysis = serde_json::from_str(&text).unwrap();
+        assert!(back.did.as_ref().unwrap().upper.is_nan());
+        assert_eq!(back.verdict, a.verdict);
+        for (x, y) in back.controls.iter().zip(&a.controls) {
+            assert_eq!(x.code, y.code);
+            assert!((x.sdid_weight - y.sdid_weight).abs() < 1e-15);
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! same size and kind, where the true effect is zero.
 //!
 //! # Layout
+//! - [`config`]: the parameters as data (`data/parameters/effect.toml`).
 //! - [`panel`]: the input: one indicator's buurt values and weights per year, the treated area and its start.
 //! - [`matching`]: the comparison group: the buurten nearest to the area before the start (level and trend of the
 //!   outcome, covariates), and the balance before and after matching.
@@ -20,7 +21,9 @@
 //!   passes; otherwise the verdict is "no demonstrable effect" with the reason.
 
 pub mod analysis;
+pub mod config;
 pub mod did;
+pub mod json_f64;
 pub mod matching;
 pub mod panel;
 pub mod rng;

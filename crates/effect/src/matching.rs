@@ -4,7 +4,7 @@
 //! Leefbaarometer score, ...). The balance table shows how far the area is from all eligible buurten and from the
 //! matched ones on each feature, in standard deviations of the eligible buurten.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Where a feature comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +30,7 @@ pub struct Features {
 }
 
 /// One row of the balance table.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Balance {
     pub feature: String,
     pub area: f64,

@@ -61,17 +61,21 @@ pub struct Params {
     pub min_placebos: usize,
     /// Fewer years with a figure before the start than this: no verdict (the pre-trend check needs two).
     pub min_years_before: usize,
+    /// The cap on the synthetic difference-in-differences solver's iterations after sparsifying (the reference
+    /// uses 10,000; the solver rarely stops before the cap, so this sets its cost).
+    pub sdid_iterations: usize,
 }
 
 impl Default for Params {
     fn default() -> Params {
         Params {
             matched: 50,
-            placebos: 200,
+            placebos: 100,
             own_municipality: false,
             level: 0.95,
             min_placebos: 40,
             min_years_before: 2,
+            sdid_iterations: 10_000,
         }
     }
 }

@@ -147,10 +147,14 @@ fn sd(xs: &[f64]) -> f64 {
     (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
 }
 
+/// The reference's cap on the solver's iterations after sparsifying (`max.iter`).
+pub const REFERENCE_MAX_ITER: usize = 10_000;
+
 /// Estimates the effect on `treated` (one series over `T` years) with `controls` (each over the same years); the
-/// first `t0` years are before the start. `None` when the problem is too small: fewer than 2 years before the start
-/// (no noise level), no year after it, or no control.
-pub fn estimate(controls: &[&[f64]], treated: &[f64], t0: usize) -> Option<SdidFit> {
+/// first `t0` years are before the start; `max_iter` caps the solver after sparsifying (the reference uses
+/// [`REFERENCE_MAX_ITER`]). `None` when the problem is too small: fewer than 2 years before the start (no noise
+/// level), no year after it, or no control.
+pub fn estimate(controls: &[&[f64]], treated: &[f64], t0: usize, max_iter: usize) -> Option<SdidFit> {
     let t = treated.len();
     let n0 = controls.len();
     if t0 < 2 || t <= t0 || n0 == 0 || controls.iter().any(|c| c.len() != t) {
@@ -186,9 +190,9 @@ pub fn estimate(controls: &[&[f64]], treated: &[f64], t0: usize) -> Option<SdidF
         Matrix { rows: t0, cols: n0 + 1, data }
     };
     let first = sc_weight_fw(lambda_problem(), zeta_lambda, None, min_decrease, 100);
-    let lambda = sc_weight_fw(lambda_problem(), zeta_lambda, Some(sparsify(&first)), min_decrease, 10_000);
+    let lambda = sc_weight_fw(lambda_problem(), zeta_lambda, Some(sparsify(&first)), min_decrease, max_iter);
     let first = sc_weight_fw(omega_problem(), zeta_omega, None, min_decrease, 100);
-    let omega = sc_weight_fw(omega_problem(), zeta_omega, Some(sparsify(&first)), min_decrease, 10_000);
+    let omega = sc_weight_fw(omega_problem(), zeta_omega, Some(sparsify(&first)), min_decrease, max_iter);
 
     let pre_weighted = |s: &[f64]| lambda.iter().zip(s).map(|(l, x)| l * x).sum::<f64>();
     let treated_diff = post_mean(treated) - pre_weighted(treated);
@@ -241,17 +245,14 @@ mod gram {
                 }
             }
         }
-        // gx = G x, and x'Gx, h'x and x'x, kept up to date.
+        // gx = G x, and x'Gx, h'x and x'x, kept up to date. A step moves x to (1 - s) x + s e_b, so each of them
+        // follows from the last in constant time; the vertex for the next step is found in the same pass that
+        // updates gx. Every 32 steps the scalars are recomputed exactly, so rounding cannot drift.
         let mut gx: Vec<f64> = (0..k).map(|i| (0..k).map(|j| g[i * k + j] * x[j]).sum()).collect();
         let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
         let (mut xgx, mut hx, mut xx) = (dot(&x, &gx), dot(&h, &x), dot(&x, &x));
-        let mut vals: Vec<f64> = Vec::new();
-        while vals.len() < max_iter
-            && (vals.len() < 2 || vals[vals.len() - 2] - vals[vals.len() - 1] > min_decrease.powi(2))
-        {
-            // half_grad = G x - h + eta x; the vertex with the smallest.
-            let mut best = 0;
-            let mut best_grad = f64::INFINITY;
+        let smallest_gradient = |x: &[f64], gx: &[f64]| {
+            let (mut best, mut best_grad) = (0, f64::INFINITY);
             for i in 0..k {
                 let grad = gx[i] - h[i] + eta * x[i];
                 if grad < best_grad {
@@ -259,23 +260,45 @@ mod gram {
                     best_grad = grad;
                 }
             }
-            // Along d = e_best - x: ||d||^2 = x'x - 2 x_b + 1, grad'd = grad_b - grad'x with
+            (best, best_grad)
+        };
+        let (mut best, mut best_grad) = smallest_gradient(&x, &gx);
+        let mut vals: Vec<f64> = Vec::new();
+        while vals.len() < max_iter
+            && (vals.len() < 2 || vals[vals.len() - 2] - vals[vals.len() - 1] > min_decrease.powi(2))
+        {
+            // Along d = e_b - x: ||d||^2 = x'x - 2 x_b + 1, grad'd = grad_b - grad'x with
             // grad'x = x'Gx - h'x + eta x'x, and ||A d||^2 = G_bb - 2 (Gx)_b + x'Gx.
             let moves = !(x[best] == 1.0 && xx == 1.0);
             let dx2 = xx - 2.0 * x[best] + 1.0;
             let grad_dx = best_grad - (xgx - hx + eta * xx);
-            let denominator = g[best * k + best] - 2.0 * gx[best] + xgx + eta * dx2;
+            let g_bb = g[best * k + best];
+            let denominator = g_bb - 2.0 * gx[best] + xgx + eta * dx2;
             if moves && denominator > 0.0 {
                 let step = (-grad_dx / denominator).clamp(0.0, 1.0);
                 let keep = 1.0 - step;
-                // G is symmetric: its column `best` is its row `best`.
+                let (x_b, gx_b) = (x[best], gx[best]);
+                xx = keep * keep * xx + 2.0 * step * keep * x_b + step * step;
+                hx = keep * hx + step * h[best];
+                xgx = keep * keep * xgx + 2.0 * step * keep * gx_b + step * step * g_bb;
+                // G is symmetric: its column `b` is its row `b`. Update x and gx and find the next vertex at once.
                 let column = &g[best * k..(best + 1) * k];
-                for ((xc, gc), col) in x.iter_mut().zip(gx.iter_mut()).zip(column) {
-                    *xc *= keep;
-                    *gc = keep * *gc + step * col;
+                let b = best;
+                best_grad = f64::INFINITY;
+                for c in 0..k {
+                    let xc = keep * x[c] + if c == b { step } else { 0.0 };
+                    let gc = keep * gx[c] + step * column[c];
+                    x[c] = xc;
+                    gx[c] = gc;
+                    let grad = gc - h[c] + eta * xc;
+                    if grad < best_grad {
+                        best = c;
+                        best_grad = grad;
+                    }
                 }
-                x[best] += step;
-                (xgx, hx, xx) = (dot(&x, &gx), dot(&h, &x), dot(&x, &x));
+                if vals.len() % 32 == 31 {
+                    (xgx, hx, xx) = (dot(&x, &gx), dot(&h, &x), dot(&x, &x));
+                }
             }
             // ||A x - b||^2 = x'Gx - 2 h'x + b'b.
             let err2 = (xgx - 2.0 * hx + bb).max(0.0);
@@ -299,7 +322,7 @@ mod tests {
         let treated: Vec<f64> =
             (0..8).map(|t| 0.5 * c[0][t] + 0.5 * c[1][t] + 3.0 + if t >= 5 { 2.0 } else { 0.0 }).collect();
         let refs: Vec<&[f64]> = c.iter().map(Vec::as_slice).collect();
-        let fit = estimate(&refs, &treated, 5).unwrap();
+        let fit = estimate(&refs, &treated, 5, REFERENCE_MAX_ITER).unwrap();
         assert!((fit.tau - 2.0).abs() < 0.15, "{fit:?}");
         assert!((fit.omega.iter().sum::<f64>() - 1.0).abs() < 1e-9);
         assert!((fit.lambda.iter().sum::<f64>() - 1.0).abs() < 1e-9);
@@ -311,9 +334,9 @@ mod tests {
     #[test]
     fn refuses_problems_it_cannot_estimate() {
         let c = [1.0, 2.0, 3.0];
-        assert!(estimate(&[&c], &[1.0, 2.0, 3.0], 1).is_none(), "one year before the start has no noise level");
-        assert!(estimate(&[&c], &[1.0, 2.0, 3.0], 3).is_none(), "no year after the start");
-        assert!(estimate(&[], &[1.0, 2.0, 3.0], 2).is_none());
+        assert!(estimate(&[&c], &[1.0, 2.0, 3.0], 1, 100).is_none(), "one year before the start has no noise level");
+        assert!(estimate(&[&c], &[1.0, 2.0, 3.0], 3, 100).is_none(), "no year after the start");
+        assert!(estimate(&[], &[1.0, 2.0, 3.0], 2, 100).is_none());
     }
 
     #[test]

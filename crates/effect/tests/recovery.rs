@@ -64,3 +64,4 @@ fn drifting_areas_are_flagged_not_reported_as_effects() {
     assert!(flagged as f64 >= 0.8 * t.n as f64, "{flagged} of {} flagged", t.n);
     assert!((effects as f64) <= 0.05 * t.n as f64, "{effects} of {} reported as effects", t.n);
 }
+
