@@ -10,6 +10,8 @@
 //!    has, starting at one of the eligible buurten nearest to the area (so of the same size and kind). Each is analysed exactly as the area: its
 //!    own comparison group (the eligible buurten nearest to it, outside it and its municipality), both estimators.
 //!    Their estimates are draws of the estimator where the true effect is zero.
+//!    (Synthetic difference-in-differences is calibrated only where the pre-trend check passes: elsewhere no verdict
+//!    is possible, and its placebos are by far the costliest part, so its estimate is shown without an interval.)
 //! 5. The interval is the estimate plus and minus the placebo quantile of the absolute estimate at the confidence
 //!    level; the p-value is the share of placebos at least as far from zero. The pre-trend check passes when the
 //!    slope of the area's gap to its comparison group over the years before the start is no steeper than that
@@ -317,6 +319,8 @@ pub fn analyse(panel: &Panel, treated: &Treated, params: &Params, seed: &str) ->
     let size = treated.members.len().max(1);
     let mut placebo_did = Vec::new();
     let mut placebo_sdid = Vec::new();
+    // Each placebo's series and comparison group, for synthetic difference-in-differences once it is needed.
+    let mut placebo_inputs: Vec<(Vec<f64>, Vec<Vec<f64>>)> = Vec::new();
     let mut placebo_pre = Vec::new();
     let mut placebo_events: Vec<Vec<f64>> = Vec::new();
     if eligible.len() > size + params.matched {
@@ -388,12 +392,7 @@ pub fn analyse(panel: &Panel, treated: &Treated, params: &Params, seed: &str) ->
             let Some(fit) = did::estimate(&own_refs, &own_equal, &y_p, &used_years, t0) else {
                 continue;
             };
-            if sdid_fit.is_some() {
-                match sdid::estimate(&own_refs, &y_p, t0, params.sdid_iterations) {
-                    Some(s) => placebo_sdid.push(s.tau),
-                    None => continue,
-                }
-            }
+            placebo_inputs.push((y_p.clone(), own_controls));
             placebo_did.push(fit.tau);
             placebo_pre.push(fit.pre_trend);
             placebo_events.push(fit.event_study);
@@ -416,13 +415,25 @@ pub fn analyse(panel: &Panel, treated: &Treated, params: &Params, seed: &str) ->
     } else {
         None
     };
+    // Synthetic difference-in-differences costs far more than the matching and the plain estimator; its placebos
+    // are only needed for a verdict, so an analysis that the gate already stops keeps its estimate without an
+    // interval.
+    if sdid_fit.is_some() && gate.is_none() {
+        for (y_p, controls) in &placebo_inputs {
+            let refs: Vec<&[f64]> = controls.iter().map(Vec::as_slice).collect();
+            if let Some(fit) = sdid::estimate(&refs, y_p, t0, params.sdid_iterations) {
+                placebo_sdid.push(fit.tau);
+            }
+        }
+    }
     let did_result = calibrate(Estimator::Did, did_fit.tau, placebo_did, params, gate);
-    let sdid_result = sdid_fit.as_ref().map(|f| calibrate(Estimator::Sdid, f.tau, placebo_sdid, params, gate));
+    let sdid_gate = gate.or((placebo_sdid.len() < params.min_placebos).then_some(NoEffect::TooFewComparisons));
+    let sdid_result = sdid_fit.as_ref().map(|f| calibrate(Estimator::Sdid, f.tau, placebo_sdid, params, sdid_gate));
     out.disagree = match &sdid_result {
-        Some(s) => {
+        Some(s) if gate.is_none() => {
             s.significant != did_result.significant || (s.result.estimate > 0.0) != (did_result.result.estimate > 0.0)
         }
-        None => false,
+        _ => false,
     };
     (out.verdict, out.reason) = match (&did_result.result, sdid_result.as_ref().map(|s| &s.result)) {
         (d, _) if d.verdict == Verdict::NoEffect => (Verdict::NoEffect, d.reason),

@@ -6,6 +6,7 @@
 //! - [`recompute`]: the engine over the database (observations and published area figures), with disclosure
 //!   control and comparisons, stored as one run.
 //! - [`register`]: loading the programme register and keeping its figures in step for the next recomputation.
+//! - [`effect`]: effects of the programme (or a measure) per area and indicator, from the engine's figures.
 //! - [`demo`]: building the demo database (synthetic, or from a folder of real files) and seeding its workspace.
 //!
 //! # Invariants
@@ -14,6 +15,7 @@
 //! - Writes go through the store's methods, each a transaction of its own; a failed build leaves nothing behind.
 
 pub mod demo;
+pub mod effect;
 pub mod recompute;
 pub mod register;
 

@@ -2,9 +2,11 @@
 //! the focus areas, with disclosure control, then the results, comparisons and unmatched buurten stored in one
 //! transaction.
 
+use crate::effect;
 use anyhow::Result;
 use std::collections::{BTreeSet, HashMap};
 use std::time::Instant;
+pub use wijkmonitor_effect::config::BUILTIN as BUILTIN_EFFECT_PARAMS;
 use wijkmonitor_engine::compare::compare;
 use wijkmonitor_engine::dataset::status_of;
 pub use wijkmonitor_engine::params::BUILTIN_PARAMS;
@@ -12,7 +14,7 @@ use wijkmonitor_engine::{AreaInput, Crosswalk, Dataset, Params, Reason, TargetKi
 use wijkmonitor_model::disclosure::DisclosureRules;
 use wijkmonitor_model::{Catalogue, FocusAreaSet, Status, Value};
 use wijkmonitor_store::{
-    ComputeOutput, ComputeRun, ComputedFigure, ComputedSources, ComputedTarget, ObservationFilter, Store,
+    ComputeOutput, ComputeRun, ComputedFigure, ComputedSources, ComputedTarget, ObservationFilter, Store, StoredEffect,
     StoredUnmatched,
 };
 
@@ -33,8 +35,12 @@ pub struct ComputeSummary {
     pub unmatched: Vec<StoredUnmatched>,
     pub areas_source: String,
     pub areas_indicative: bool,
+    /// Effects analysed (areas x indicators x treatments), and how many show an effect.
+    pub n_effects: usize,
+    pub n_effects_shown: usize,
     pub load_secs: f64,
     pub compute_secs: f64,
+    pub effect_secs: f64,
     pub store_secs: f64,
 }
 
@@ -47,6 +53,8 @@ pub struct Recompute<'a> {
     pub crosswalk: &'a Crosswalk,
     /// The engine parameters as `data/parameters/engine.toml` text.
     pub params_text: &'a str,
+    /// The effect analysis' parameters as `data/parameters/effect.toml` text.
+    pub effect_text: &'a str,
     /// When (RFC 3339), recorded with the run.
     pub computed_at: &'a str,
 }
@@ -58,6 +66,7 @@ impl<'a> Recompute<'a> {
             areas,
             crosswalk: &NO_CROSSWALK,
             params_text: wijkmonitor_engine::params::BUILTIN_PARAMS,
+            effect_text: wijkmonitor_effect::config::BUILTIN,
             computed_at,
         }
     }
@@ -72,6 +81,8 @@ static NO_CROSSWALK: Crosswalk = Crosswalk { rows: Vec::new() };
 pub fn recompute(store: &mut Store, job: &Recompute<'_>) -> Result<ComputeSummary> {
     let (areas, crosswalk, params_text) = (job.areas, job.crosswalk, job.params_text);
     let params = Params::parse(params_text)?;
+    let effect_config =
+        wijkmonitor_effect::config::Config::parse(job.effect_text, "effect parameters").map_err(anyhow::Error::msg)?;
     let catalogue = Catalogue::builtin();
     let rules = DisclosureRules::builtin();
 
@@ -105,10 +116,46 @@ pub fn recompute(store: &mut Store, job: &Recompute<'_>) -> Result<ComputeSummar
     drop(rows);
     let load_secs = t_load.elapsed().as_secs_f64();
     let t_compute = Instant::now();
-    let run = wijkmonitor_engine::run(&ds, &catalogue, &rules, areas, crosswalk, &names, &params);
+    let geography = wijkmonitor_engine::Geography::build(&ds, areas, crosswalk, &names);
+    let mut unprotected = wijkmonitor_engine::compute::compute_with_rules(&ds, &catalogue, &geography, &params, &rules);
     let compute_secs = t_compute.elapsed().as_secs_f64();
-    let geo = &run.geography;
-    let results = &run.results;
+
+    // Effects, from the figures before disclosure control; what is shown of them is protected below.
+    let t_effects = Instant::now();
+    let register: Vec<(String, String, i32, String, Option<f64>)> = store
+        .register_entries(None)?
+        .into_iter()
+        .map(|e| {
+            let number = match e.value {
+                wijkmonitor_programme::register::EntryValue::Number(n) => Some(n),
+                wijkmonitor_programme::register::EntryValue::Text(t) => t.trim().parse().ok(),
+            };
+            (e.area, e.scheme.as_str().to_string(), e.year, e.item, number)
+        })
+        .collect();
+    let area_ids: Vec<String> = areas.areas.iter().map(|a| a.id.clone()).collect();
+    let mut effects = Vec::new();
+    let mut pooled_effects = Vec::new();
+    let treatments =
+        std::iter::once(effect::PROGRAMME.to_string()).chain(effect_config.measures.iter().map(|m| m.id.clone()));
+    for treatment in treatments {
+        let (starts, _) =
+            effect::starts(&effect_config, &treatment, &area_ids, &register).map_err(anyhow::Error::msg)?;
+        if starts.is_empty() {
+            continue;
+        }
+        let question = effect::Question { treatment: &treatment, starts, indicator: None };
+        let (e, p) = effect::analyse(&ds, &catalogue, &geography, &unprotected, &effect_config, &question);
+        effects.extend(e);
+        pooled_effects.extend(p);
+    }
+    let effect_secs = t_effects.elapsed().as_secs_f64();
+
+    wijkmonitor_engine::disclosure::apply(&mut unprotected, &geography, &catalogue, &rules);
+    let results = &unprotected;
+    let geo = &geography;
+    effect::protect(&mut effects, geo, results);
+    let stored_effects = stored_effects(&effects, &pooled_effects)?;
 
     let mut comparisons = Vec::new();
     for (i, id) in results.indicators.iter().enumerate() {
@@ -197,6 +244,7 @@ pub fn recompute(store: &mut Store, job: &Recompute<'_>) -> Result<ComputeSummar
     hash.update(wijkmonitor_model::BUILTIN_CATALOGUE);
     hash.update(wijkmonitor_model::BUILTIN_DISCLOSURE);
     hash.update(params_text);
+    hash.update(job.effect_text);
     let run_record = ComputeRun {
         id: 0,
         computed_at: job.computed_at.to_string(),
@@ -214,6 +262,7 @@ pub fn recompute(store: &mut Store, job: &Recompute<'_>) -> Result<ComputeSummar
         figures,
         comparisons: &comparisons,
         unmatched: &unmatched,
+        effects: &stored_effects,
     })?;
     let n_figures = store.compute_run()?.map_or(0, |r| r.n_figures);
     Ok(ComputeSummary {
@@ -231,10 +280,64 @@ pub fn recompute(store: &mut Store, job: &Recompute<'_>) -> Result<ComputeSummar
         unmatched,
         areas_source: areas.source.clone(),
         areas_indicative: areas.indicative,
+        n_effects: effects.len(),
+        n_effects_shown: effects
+            .iter()
+            .filter(|e| !e.withheld && e.analysis.verdict != wijkmonitor_effect::Verdict::NoEffect)
+            .count(),
         load_secs,
         compute_secs,
+        effect_secs,
         store_secs: t_store.elapsed().as_secs_f64(),
     })
+}
+
+/// The effects as the store keeps them: one row per area (analysis as JSON), one per indicator for the pooled
+/// estimate (under the all-areas id).
+fn stored_effects(effects: &[effect::AreaEffect], pooled: &[effect::PooledEffect]) -> Result<Vec<StoredEffect>> {
+    let mut out = Vec::with_capacity(effects.len() + pooled.len());
+    for e in effects {
+        out.push(StoredEffect {
+            treatment: e.treatment.clone(),
+            area: e.area.clone(),
+            indicator: e.indicator.clone(),
+            start: Some(e.analysis.start),
+            withheld: e.withheld,
+            verdict: if e.withheld { "withheld".into() } else { e.analysis.verdict.as_str().into() },
+            reason: if e.withheld {
+                Some("suppressed".into())
+            } else {
+                e.analysis.reason.map(|r| r.as_str().to_string())
+            },
+            analysis: if e.withheld { None } else { Some(serde_json::to_string(&e.analysis)?) },
+        });
+    }
+    for p in pooled {
+        let verdict = match (&p.did, &p.sdid) {
+            (Some(d), Some(s)) if d.verdict == s.verdict => d.verdict,
+            (Some(_), Some(_)) => wijkmonitor_effect::Verdict::NoEffect,
+            (Some(d), None) => d.verdict,
+            _ => wijkmonitor_effect::Verdict::NoEffect,
+        };
+        out.push(StoredEffect {
+            treatment: p.treatment.clone(),
+            area: wijkmonitor_model::target::ALL_AREAS_ID.to_string(),
+            indicator: p.indicator.clone(),
+            start: None,
+            withheld: false,
+            verdict: verdict.as_str().into(),
+            reason: None,
+            analysis: Some(serde_json::to_string(&PooledJson { did: p.did.as_ref(), sdid: p.sdid.as_ref() })?),
+        });
+    }
+    Ok(out)
+}
+
+/// The pooled estimates of one indicator as stored.
+#[derive(serde::Serialize)]
+struct PooledJson<'a> {
+    did: Option<&'a wijkmonitor_effect::Pooled>,
+    sdid: Option<&'a wijkmonitor_effect::Pooled>,
 }
 
 /// A change smaller than half the last shown decimal counts as no change.

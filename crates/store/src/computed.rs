@@ -70,6 +70,23 @@ pub struct ComputeOutput<'a, F: Iterator<Item = ComputedFigure>> {
     pub figures: F,
     pub comparisons: &'a [Comparison],
     pub unmatched: &'a [StoredUnmatched],
+    pub effects: &'a [StoredEffect],
+}
+
+/// One stored effect: an area's (or, with the all-areas id, the pooled) analysis of one indicator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredEffect {
+    /// `programme` or a measure id.
+    pub treatment: String,
+    pub area: String,
+    pub indicator: String,
+    pub start: Option<i32>,
+    /// Withheld by disclosure control: no analysis is stored.
+    pub withheld: bool,
+    pub verdict: String,
+    pub reason: Option<String>,
+    /// The analysis as JSON (the effect crate's `Analysis`, or the pooled estimates).
+    pub analysis: Option<String>,
 }
 
 impl Store {
@@ -81,7 +98,7 @@ impl Store {
         let tx = self.conn.transaction()?;
         tx.execute_batch(
             "DELETE FROM computed; DELETE FROM computed_targets; DELETE FROM comparisons; DELETE FROM unmatched_buurten;
-             DELETE FROM compute_runs; DELETE FROM computed_sources;",
+             DELETE FROM compute_runs; DELETE FROM computed_sources; DELETE FROM computed_effects;",
         )?;
         let imports: Vec<String> = output.run.imports.iter().map(i64::to_string).collect();
         tx.execute(
@@ -161,9 +178,48 @@ impl Store {
             for u in output.unmatched {
                 stmt.execute(params![u.area, u.period, u.buurten.join(","), u.population_share])?;
             }
+            let mut stmt = tx.prepare(
+                "INSERT INTO computed_effects (treatment, area, indicator, start, status, verdict, reason, analysis)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?;
+            for e in output.effects {
+                let (status, analysis) = if e.withheld { ("secret", None) } else { ("final", e.analysis.as_deref()) };
+                stmt.execute(params![
+                    e.treatment,
+                    e.area,
+                    e.indicator,
+                    e.start,
+                    status,
+                    e.verdict,
+                    e.reason,
+                    analysis
+                ])?;
+            }
         }
         tx.commit()?;
         Ok(run_id)
+    }
+
+    /// The stored effects of a treatment (`programme` or a measure id), by area and indicator.
+    pub fn effects(&self, treatment: &str) -> Result<Vec<StoredEffect>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT treatment, area, indicator, start, status, verdict, reason, analysis FROM computed_effects
+             WHERE treatment = ?1 ORDER BY area, indicator",
+        )?;
+        let rows = stmt.query_map(params![treatment], |r| {
+            let status: String = r.get(4)?;
+            Ok(StoredEffect {
+                treatment: r.get(0)?,
+                area: r.get(1)?,
+                indicator: r.get(2)?,
+                start: r.get(3)?,
+                withheld: status != "final",
+                verdict: r.get(5)?,
+                reason: r.get(6)?,
+                analysis: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// The latest compute run, if any.

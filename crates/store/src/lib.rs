@@ -24,7 +24,9 @@ pub mod register;
 pub mod request;
 
 pub use area::{record_area_figures_tx, AreaFigure, Origin};
-pub use computed::{ComputeOutput, ComputeRun, ComputedFigure, ComputedSources, ComputedTarget, StoredUnmatched};
+pub use computed::{
+    ComputeOutput, ComputeRun, ComputedFigure, ComputedSources, ComputedTarget, StoredEffect, StoredUnmatched,
+};
 
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::BTreeMap;

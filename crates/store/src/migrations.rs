@@ -285,6 +285,23 @@ pub const MIGRATIONS: &[(&str, Option<Step>)] = &[
     CREATE INDEX sign_in_history_by_user ON sign_in_history (user_id, at);",
         Some(crate::audit::chain_existing_rows),
     ),
+    // 6: effects of the programme (and of measures) per area and indicator, computed with the figures and
+    // replaced with them. The analysis is kept whole as JSON (the series, the counterfactuals, the event study,
+    // the comparison group, the balance); a withheld effect keeps only its key and status.
+    (
+        "CREATE TABLE computed_effects (
+        treatment TEXT NOT NULL,
+        area TEXT NOT NULL,
+        indicator TEXT NOT NULL,
+        start INTEGER,
+        status TEXT NOT NULL CHECK (status IN ('final', 'secret')),
+        verdict TEXT NOT NULL,
+        reason TEXT,
+        analysis TEXT CHECK ((status = 'final') = (analysis IS NOT NULL)),
+        PRIMARY KEY (treatment, area, indicator)
+    ) WITHOUT ROWID;",
+        None,
+    ),
 ];
 
 /// Brings the schema up to date. A database from a newer wijkmonitor is refused rather than damaged.

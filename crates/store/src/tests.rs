@@ -280,6 +280,7 @@ fn a_compute_run_replaces_the_previous_one_whole() {
                 figures: figures.into_iter(),
                 comparisons: &comparisons,
                 unmatched: &[],
+                effects: &[],
             })
             .unwrap()
     };

@@ -24,6 +24,9 @@ pub struct Args {
     /// Engine parameters (TOML, as data/parameters/engine.toml); the built-in ones when not given.
     #[arg(long)]
     pub params: Option<PathBuf>,
+    /// Effect analysis parameters (TOML, as data/parameters/effect.toml); the built-in ones when not given.
+    #[arg(long)]
+    pub effect_params: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -41,9 +44,19 @@ pub fn run(args: Args) -> Result<()> {
         Some(path) => std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?,
         None => wijkmonitor_engine::params::BUILTIN_PARAMS.to_string(),
     };
-    let progress = spinner("computing every indicator");
+    let effect_text = match &args.effect_params {
+        Some(path) => std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?,
+        None => wijkmonitor_pipeline::recompute::BUILTIN_EFFECT_PARAMS.to_string(),
+    };
+    let progress = spinner("computing every indicator and the effects");
     let at = now_rfc3339();
-    let job = Recompute { areas: &areas, crosswalk: &crosswalk, params_text: &params_text, computed_at: &at };
+    let job = Recompute {
+        areas: &areas,
+        crosswalk: &crosswalk,
+        params_text: &params_text,
+        effect_text: &effect_text,
+        computed_at: &at,
+    };
     let summary = wijkmonitor_pipeline::recompute(&mut store, &job);
     progress.finish_and_clear();
     print_computed(&summary?, &args.db, started);
@@ -54,7 +67,7 @@ pub fn run(args: Args) -> Result<()> {
 pub fn print_computed(summary: &ComputeSummary, db: &std::path::Path, started: Instant) {
     println!(
         "computed {} indicators x {} periods for {} targets: {} figures stored in {} \
-         ({:.1} s: loading {:.1} s, computing {:.1} s, storing {:.1} s)",
+         ({:.1} s: loading {:.1} s, computing {:.1} s, effects {:.1} s, storing {:.1} s)",
         summary.n_indicators,
         summary.n_periods,
         summary.n_targets,
@@ -63,7 +76,13 @@ pub fn print_computed(summary: &ComputeSummary, db: &std::path::Path, started: I
         started.elapsed().as_secs_f64(),
         summary.load_secs,
         summary.compute_secs,
+        summary.effect_secs,
         summary.store_secs
+    );
+    println!(
+        "effects: {} analyses (areas x effect indicators, the programme and measures with a known start), {} with a \
+         demonstrable effect",
+        summary.n_effects, summary.n_effects_shown
     );
     println!(
         "disclosure control: {} figures secret (at the source, below a threshold, or complementary)",

@@ -80,6 +80,7 @@ impl Publishing {
             areas: &self.areas,
             crosswalk: &self.crosswalk,
             params_text: &self.params_text,
+            effect_text: wijkmonitor_pipeline::recompute::BUILTIN_EFFECT_PARAMS,
             computed_at: at,
         };
         wijkmonitor_pipeline::recompute(store, &job).map_err(|e| format!("recomputing failed: {e:#}"))?;
