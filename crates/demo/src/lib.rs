@@ -8,7 +8,9 @@
 //!
 //! The generator gives each buurt a "vulnerability" between 0 and 1 (higher inside focus areas) and derives
 //! every figure from it with a little noise, so that areas differ from the rest of their municipality the way
-//! real focus areas do, and improve slowly over the years. Wijk, gemeente and national totals are aggregated
+//! real focus areas do. Every buurt improves a little each year alike; in half of the focus areas (every other
+//! area of the delineation, see [`effect_areas`]) an effect of the programme is injected from 2022 on, so that the
+//! effect analysis has something to find there and nothing in the other half. Wijk, gemeente and national totals are aggregated
 //! from the buurten the way CBS does it (counts summed, percentages weighted by their base), except for the
 //! Netherlands, whose figures are set directly to national magnitudes.
 
@@ -26,7 +28,7 @@ pub const FIRST_YEAR: i32 = 2018;
 pub const LAST_YEAR: i32 = 2025;
 
 /// Bumped whenever the generator changes, so the demo's imports get a new fingerprint.
-const GENERATOR_VERSION: &str = "wijkmonitor-demo-2";
+const GENERATOR_VERSION: &str = "wijkmonitor-demo-3";
 
 /// The title every synthetic import carries.
 pub const SYNTHETIC_LABEL: &str = "SYNTHETIC demo data (not real figures) / SYNTHETISCHE demodata (geen echte cijfers)";
@@ -84,9 +86,28 @@ fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
+/// The year from which the injected programme effect applies.
+pub const EFFECT_START: i32 = 2022;
+
+/// The focus areas whose buurten carry an injected programme effect from [`EFFECT_START`] on: every other area of
+/// the delineation, starting with the first. The others carry none.
+pub fn effect_areas(areas: &FocusAreaSet) -> Vec<&str> {
+    areas.areas.iter().step_by(2).map(|a| a.id.as_str()).collect()
+}
+
+/// How far a buurt has come by `year`: the same small improvement every year for every buurt, plus the injected
+/// programme effect (growing by a step each year from the start) in the buurten of [`effect_areas`].
+fn progress(b: &Buurt, year: i32) -> f64 {
+    let common = 0.006 * f64::from(year - FIRST_YEAR);
+    let programme = if b.effect && year >= EFFECT_START { 0.03 * f64::from(year - EFFECT_START + 1) } else { 0.0 };
+    common + programme
+}
+
 /// The fixed traits of one synthetic buurt.
 struct Buurt {
     code: RegionCode,
+    /// In an area of [`effect_areas`].
+    effect: bool,
     vulnerability: f64,
     inhabitants_2018: f64,
     growth: f64,
@@ -127,6 +148,9 @@ const MORE_KWB_COUNTS: [&str; 7] = [
 pub fn generate(areas: &FocusAreaSet) -> Result<Vec<ImportBatch>, Located> {
     let regions = code_list_2024()?;
     let area_buurten: HashSet<&RegionCode> = areas.areas.iter().flat_map(|a| a.buurten.iter()).collect();
+    let with_effect: Vec<&str> = effect_areas(areas);
+    let effect_buurten: HashSet<&RegionCode> =
+        areas.areas.iter().filter(|a| with_effect.contains(&a.id.as_str())).flat_map(|a| a.buurten.iter()).collect();
     let fingerprint = {
         let mut h = Fingerprint::new();
         h.update(GENERATOR_VERSION);
@@ -146,7 +170,18 @@ pub fn generate(areas: &FocusAreaSet) -> Result<Vec<ImportBatch>, Located> {
         .map(|r| {
             let mut rng = Rng::seeded(r.code.as_str());
             let in_area = area_buurten.contains(&r.code);
-            let vulnerability = if in_area { rng.uniform(0.55, 0.95) } else { rng.uniform(0.02, 0.5) };
+            // Outside the areas most buurten are far better off, but about one in five is as vulnerable as a focus
+            // area (as in reality, where the areas were chosen among many such buurten): comparison buurten exist.
+            let vulnerability = if in_area {
+                rng.uniform(0.55, 0.95)
+            } else {
+                let u = rng.uniform(0.0, 1.0);
+                if u < 0.2 {
+                    0.5 + 2.0 * u
+                } else {
+                    0.02 + 0.6 * (u - 0.2)
+                }
+            };
             // About one buurt in twelve is an industrial estate or park with (almost) nobody living there.
             let inhabitants_2018 = if !in_area && rng.uniform(0.0, 1.0) < 0.08 {
                 rng.uniform(0.0, 60.0).floor()
@@ -157,6 +192,7 @@ pub fn generate(areas: &FocusAreaSet) -> Result<Vec<ImportBatch>, Located> {
             };
             Buurt {
                 code: r.code.clone(),
+                effect: effect_buurten.contains(&r.code),
                 vulnerability,
                 inhabitants_2018,
                 growth: rng.uniform(-0.004, 0.012),
@@ -196,7 +232,13 @@ pub fn generate(areas: &FocusAreaSet) -> Result<Vec<ImportBatch>, Located> {
             classification_year: Some(2024),
             regions,
             observations,
-            notes: vec![format!("{SYNTHETIC_LABEL}. Region codes and names: Bron: CBS (indeling 2024).")],
+            notes: vec![
+                format!("{SYNTHETIC_LABEL}. Region codes and names: Bron: CBS (indeling 2024)."),
+                format!(
+                    "An effect of the programme is injected from {EFFECT_START} in: {}; none in the other areas.",
+                    with_effect.join(", ")
+                ),
+            ],
         }
     };
     Ok(vec![
@@ -221,8 +263,7 @@ fn buurt_figures(
     let mut rng = Rng::seeded(&format!("{}/{year}", b.seed));
     let t = (year - FIRST_YEAR) as f64;
     let v = b.vulnerability;
-    // The focus areas improve a little each year; the effect grows with vulnerability.
-    let progress = t * 0.012 * v;
+    let progress = progress(b, year);
     let inhabitants = (b.inhabitants_2018 * (1.0 + b.growth).powf(t) * rng.uniform(0.99, 1.01)).round();
     let households = (inhabitants / b.household_size).round();
     let dwellings = (households * rng.uniform(1.01, 1.06)).round();
@@ -337,7 +378,8 @@ fn buurt_figures(
         } else {
             // Focus-area buurten score around "weak" and improve slowly, as in the progress report (60% -> 55% of
             // their dwellings in buurten scoring weak or lower).
-            let deviation = 0.17 - 0.5 * v + 0.15 * progress + rng.uniform(-0.04, 0.04);
+            let injected = if b.effect && year >= EFFECT_START { 0.05 } else { 0.0 };
+            let deviation = 0.17 - 0.5 * v + 0.15 * progress + injected + rng.uniform(-0.04, 0.04);
             let weights = [0.15, 0.3, 0.25, 0.1, 0.2];
             push(lbm, code, year, "lbm_score", Value::final_(national_lbm(year) + deviation));
             push(lbm, code, year, "lbm_deviation", Value::final_(deviation));
@@ -385,7 +427,7 @@ fn more_buurt_figures(b: &Buurt, year: i32, base: &Base, kwb: &mut Vec<Observati
     let mut rng = Rng::seeded(&format!("{}/{year}/more", b.seed));
     let t = (year - FIRST_YEAR) as f64;
     let v = b.vulnerability;
-    let progress = t * 0.012 * v;
+    let progress = progress(b, year);
     let code = &b.code;
     let Base {
         inhabitants,

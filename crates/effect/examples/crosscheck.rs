@@ -61,8 +61,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let treated: Vec<f64> = (0..YEARS.len()).map(|y| panel.aggregate(&area.members, y)).collect();
         let controls: Vec<&Vec<f64>> = a.controls.iter().map(|c| &panel.units[index[c.code.as_str()]].values).collect();
         let line = format!(
-            "{{\"area\":\"{}\",\"years\":{:?},\"t0\":{},\"treated\":{:?},\"controls\":{:?},\"did\":{:?},\"sdid\":{:?}}}",
-            a.area, YEARS, a.years_before, treated, controls, did.estimate, sdid.estimate
+            "{{\"area\":\"{}\",\"years\":{:?},\"t0\":{},\"treated\":{:?},\"controls\":{:?},\"did\":{:?},\"sdid\":{:?},\"max_iter\":{}}}",
+            a.area, YEARS, a.years_before, treated, controls, did.estimate, sdid.estimate, params.sdid_iterations
         );
         writeln!(out, "{line}")?;
     }

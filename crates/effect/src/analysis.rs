@@ -2,8 +2,10 @@
 //!
 //! 1. The years with a figure for the area, split at the start into "before" and "after".
 //! 2. The eligible buurten: outside every focus area and designation, outside the area's own municipality unless
-//!    the parameters allow it, with a figure in every year used. The `matched` nearest of them (see [`matching`])
-//!    are the comparison group.
+//!    the parameters allow it, with a figure in every year used. The `matched` nearest of them (see [`matching`]) on
+//!    the level of the outcome before the start and the covariates are the comparison group. Not on the trend
+//!    before the start by default: that is what the pre-trend check tests, and matching on it would fit away the
+//!    very divergence the check is there to see (it stays a parameter).
 //! 3. Both estimators against the comparison group: difference-in-differences with the event study ([`did`]), and
 //!    synthetic difference-in-differences ([`sdid`]), which weights the comparison buurten and the years itself.
 //! 4. Placebo areas: runs of as many neighbouring eligible buurten (by code, within one municipality) as the area
@@ -298,7 +300,15 @@ pub fn analyse(panel: &Panel, treated: &Treated, params: &Params, seed: &str) ->
         eligible.iter().map(|&u| used[..t0].iter().map(|&y| panel.units[u].values[y]).collect()).collect();
     let unit_cov: Vec<&[f64]> = eligible.iter().map(|&u| panel.units[u].covariates.as_slice()).collect();
     let area_cov = members_covariates(panel, &treated.members, used[t0 - 1]);
-    let features = Features::build(pre_years, &y1[..t0], &area_cov, &unit_pre, &unit_cov, &panel.covariates);
+    let features = Features::build(
+        params.match_on_trend,
+        pre_years,
+        &y1[..t0],
+        &area_cov,
+        &unit_pre,
+        &unit_cov,
+        &panel.covariates,
+    );
     let distances = features.distances();
     let matched_rows = matching::nearest(&distances, params.matched);
     out.balance = features.balance(&matched_rows);

@@ -59,10 +59,12 @@ pub fn slope(x: &[f64], y: &[f64]) -> f64 {
 }
 
 impl Features {
-    /// Builds the features. `pre_years` are the years before the start (as numbers, for the trend);
+    /// Builds the features. With `match_on_trend`, the slope of the outcome before the start is one of them (see
+    /// [`crate::Params::match_on_trend`]). `pre_years` are the years before the start (as numbers, for the trend);
     /// `area_pre` and each `unit_pre` the outcome in those years; covariates are imputed with the pool mean where a
     /// buurt lacks them, and a feature that the area lacks or that does not vary is left out.
     pub fn build(
+        match_on_trend: bool,
         pre_years: &[f64],
         area_pre: &[f64],
         area_covariates: &[f64],
@@ -77,7 +79,7 @@ impl Features {
             mean(area_pre),
             unit_pre.iter().map(|u| mean(u)).collect(),
         )];
-        if pre_years.len() >= 2 {
+        if match_on_trend && pre_years.len() >= 2 {
             candidates.push((
                 "outcome_trend_before".into(),
                 Source::Trend,
@@ -201,7 +203,7 @@ mod tests {
             vec![30.0, 25.0, 20.0],
         ];
         let covs: Vec<&[f64]> = vec![&[]; 4];
-        let f = Features::build(&years, &area, &[], &units, &covs, &[]);
+        let f = Features::build(true, &years, &area, &[], &units, &covs, &[]);
         assert_eq!(f.names, vec!["outcome_level_before", "outcome_trend_before"]);
         let d = f.distances();
         assert_eq!(nearest(&d, 2)[0], 0);
@@ -217,7 +219,7 @@ mod tests {
         let covs: Vec<&[f64]> = vec![&[1.0, 5.0, f64::NAN], &[3.0, 5.0, 1.0], &[f64::NAN, 5.0, 2.0]];
         let names = vec!["income".to_string(), "constant".to_string(), "density".to_string()];
         let units = vec![vec![1.0], vec![2.0], vec![3.0]];
-        let f = Features::build(&[2020.0], &[2.0], &[2.0, 5.0, f64::NAN], &units, &covs, &names);
+        let f = Features::build(true, &[2020.0], &[2.0], &[2.0, 5.0, f64::NAN], &units, &covs, &names);
         assert_eq!(f.names, vec!["outcome_level_before", "income"]);
         assert_eq!(f.units[2][1], 2.0, "imputed with the mean of the known values");
     }

@@ -51,6 +51,9 @@ pub struct Treated {
 pub struct Params {
     /// The size of the matched comparison group.
     pub matched: usize,
+    /// Whether the outcome's trend before the start is a matching feature besides its level. Off by default: the
+    /// pre-trend check tests that trend, and matching on it would make the check circular.
+    pub match_on_trend: bool,
     /// How many placebo areas calibrate each analysis.
     pub placebos: usize,
     /// Whether buurten of the area's own municipality may be comparison units (spillovers argue against).
@@ -61,8 +64,8 @@ pub struct Params {
     pub min_placebos: usize,
     /// Fewer years with a figure before the start than this: no verdict (the pre-trend check needs two).
     pub min_years_before: usize,
-    /// The cap on the synthetic difference-in-differences solver's iterations after sparsifying (the reference
-    /// uses 10,000; the solver rarely stops before the cap, so this sets its cost).
+    /// The cap on the synthetic difference-in-differences solver's iterations after sparsifying (the reference's
+    /// default is 10,000; the solver rarely stops before the cap, so this sets its cost; see effect.toml).
     pub sdid_iterations: usize,
 }
 
@@ -70,12 +73,13 @@ impl Default for Params {
     fn default() -> Params {
         Params {
             matched: 50,
+            match_on_trend: false,
             placebos: 100,
             own_municipality: false,
             level: 0.95,
             min_placebos: 40,
             min_years_before: 2,
-            sdid_iterations: 10_000,
+            sdid_iterations: 1000,
         }
     }
 }
