@@ -24,7 +24,7 @@ const ALLOWED: &[(&str, &[&str], &[&str])] = &[
     ("store", &["model", "programme", "request"], &[]),
     ("readmodel", &["model", "store"], &[]),
     // Application layer.
-    ("pipeline", &["access", "demo", "engine", "import", "model", "programme", "request", "store"], &[]),
+    ("pipeline", &["access", "demo", "effect", "engine", "import", "model", "programme", "request", "store"], &[]),
     // Presentation: reports and the web read the read model; neither knows the command line.
     ("report", &["model", "pdf", "readmodel"], &["pipeline", "store"]),
     ("web", &["access", "model", "pipeline", "programme", "readmodel", "report", "request", "store"], &[]),
