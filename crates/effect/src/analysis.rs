@@ -591,6 +591,73 @@ pub fn pooled(analyses: &[&Analysis], estimator: Estimator, params: &Params, see
     })
 }
 
+/// The columns of the effects as CSV (`wijkmonitor effect --format csv`, `/over/effectmeting.csv`): one row per
+/// area, indicator and estimator.
+pub const CSV_COLUMNS: [&str; 14] = [
+    "area",
+    "indicator",
+    "estimator",
+    "start",
+    "estimate",
+    "lower",
+    "upper",
+    "p_value",
+    "pre_trend_ok",
+    "verdict",
+    "reason",
+    "combined_verdict",
+    "years_before",
+    "years_after",
+];
+
+impl Analysis {
+    /// The CSV rows of this analysis (see [`CSV_COLUMNS`]): one per estimator; an empty field where a number is
+    /// unbounded or missing.
+    pub fn csv_rows(&self, indicator: &str) -> Vec<Vec<String>> {
+        let n = |x: f64| if x.is_finite() { x.to_string() } else { String::new() };
+        let rows: Vec<&EstimatorResult> = self.did.iter().chain(self.sdid.iter()).collect();
+        if rows.is_empty() {
+            return vec![vec![
+                self.area.clone(),
+                indicator.to_string(),
+                String::new(),
+                self.start.to_string(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                self.pre_trend_ok.to_string(),
+                self.verdict.as_str().into(),
+                self.reason.map(|r| r.as_str().to_string()).unwrap_or_default(),
+                self.verdict.as_str().into(),
+                self.years_before.to_string(),
+                self.years_after.to_string(),
+            ]];
+        }
+        rows.into_iter()
+            .map(|r| {
+                let bounded = r.lower.is_finite() && r.upper.is_finite();
+                vec![
+                    self.area.clone(),
+                    indicator.to_string(),
+                    r.estimator.as_str().into(),
+                    self.start.to_string(),
+                    n(r.estimate),
+                    n(r.lower),
+                    n(r.upper),
+                    if bounded { n(r.p_value) } else { String::new() },
+                    self.pre_trend_ok.to_string(),
+                    r.verdict.as_str().into(),
+                    r.reason.map(|x| x.as_str().to_string()).unwrap_or_default(),
+                    self.verdict.as_str().into(),
+                    self.years_before.to_string(),
+                    self.years_after.to_string(),
+                ]
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -30,5 +30,7 @@ pub mod rng;
 pub mod sdid;
 pub mod sim;
 
-pub use analysis::{analyse, analyse_all, pooled, Analysis, Estimator, EstimatorResult, NoEffect, Pooled, Verdict};
+pub use analysis::{
+    analyse, analyse_all, pooled, Analysis, Estimator, EstimatorResult, NoEffect, Pooled, Verdict, CSV_COLUMNS,
+};
 pub use panel::{Panel, Params, Treated, Unit};

@@ -5,6 +5,7 @@
 //! - [`snapshot`]: the [`Snapshot`] of computed figures (one [`Fig`] per target, indicator and period),
 //!   comparisons, the areas with their buurten, imports and their provenance.
 //! - [`provenance`]: which imports stand behind a figure (one rule for the dashboard and the exports).
+//! - [`effects`]: the effects of the programme per area and indicator, and pooled over the areas.
 //! - [`geo`]: the embedded municipality outlines, buurt shapes from boundary files, and the map projection.
 //!
 //! # Invariants
@@ -12,6 +13,7 @@
 //! - A [`Fig`] has a number only with status final or provisional, and its public reason (a suppressed figure
 //!   never says whether it was the small one or one suppressed to protect it).
 
+pub mod effects;
 pub mod geo;
 pub mod provenance;
 pub mod snapshot;

@@ -77,6 +77,8 @@ pub struct Snapshot {
     pub buurt_shapes: Option<BuurtShapes>,
     /// The schema version of the database, for the about page.
     pub schema_version: i64,
+    /// The effects of the programme as a whole.
+    pub effects: crate::effects::Effects,
 }
 
 /// A problem loading the snapshot.
@@ -239,6 +241,7 @@ impl Snapshot {
             outlines,
             buurt_shapes,
             schema_version: store.schema_version()?,
+            effects: crate::effects::Effects::load(store, "programme")?,
             catalogue,
         })
     }

@@ -139,6 +139,9 @@ fn operation(route: &RouteDef) -> Value {
             with(vec![path_param("indicator_id", "The indicator id from the catalogue, e.g. net_labour_participation.", None)], params(vec![gebied()]))),
         Page::Downloads => page("Downloads", "The downloadable files. The CSV twin (/downloads.csv) is the full CSV of everything published.", "DownloadsPage", params(vec![])),
         Page::About => page("About", "Sources, disclosure rules, imports and versions. The CSV twin lists the imports.", "AboutPage", params(vec![])),
+        Page::Method => page("Measuring effect", "How the effect of the programme is measured (matched difference-in-differences and synthetic difference-in-differences, placebo-calibrated), the parameters in use, the pooled effect per indicator and how the areas' analyses ended. The CSV twin has every area's effect per indicator and estimator: area, indicator, estimator, start, estimate, lower, upper, p_value, pre_trend_ok, verdict, reason, combined_verdict, years_before, years_after.", "MethodPage", params(vec![])),
+        Page::Effect => page("Effect in an area", "The effect of the programme on one indicator in one area: the verdict in one sentence (Dutch and English), both estimators with placebo-calibrated intervals and p-values, the pre-trend check, per year the area, its counterfactuals, the event-study coefficient and the placebo range, the comparison buurten with their weights and the balance before and after matching. Status secret (and nothing else) when disclosure control withholds it. The CSV twin is the table per year.", "EffectPage",
+            with(vec![path_param("area_id", area_ids, None), path_param("indicator_id", "An effect indicator, e.g. lbm_score.", None)], params(vec![]))),
         Page::FullCsv => json!({ "get": { "summary": "All published figures (long CSV)", "responses": { "200": { "description": "CSV", "content": { "text/csv": { "schema": { "type": "string" } } } } } } }),
         Page::OpenApi => json!({ "get": { "summary": "This document", "responses": { "200": { "description": "OpenAPI 3.1", "content": { "application/json": { "schema": { "type": "object" } } } } } } }),
         Page::Health | Page::Ready => json!({ "get": { "summary": summary, "description": "`status` ok or unavailable; `database` readable, busy, unreadable or none (a public-only server); the compute run served and its age in seconds. 503 when not ok.",
@@ -177,7 +180,7 @@ pub fn document() -> Value {
         "required": ["api_version", "page", "path", "title_nl", "title_en", "synthetic", "delineation", "attribution"],
         "properties": {
             "api_version": { "type": "string", "const": "1" },
-            "page": { "type": "string", "enum": ["overview", "action_line", "area", "indicator", "downloads", "about"] },
+            "page": { "type": "string", "enum": ["overview", "action_line", "area", "indicator", "downloads", "about", "effect", "method"] },
             "path": { "type": "string" },
             "title_nl": { "type": "string" },
             "title_en": { "type": "string" },
@@ -336,6 +339,44 @@ pub fn document() -> Value {
                     "selected_area": { "type": ["string", "null"] },
                     "buurten": { "type": ["array", "null"], "items": { "type": "object", "properties": { "code": { "type": "string" }, "name": { "type": "string" }, "figure": fig_ref } } },
                     "provenance": { "$ref": "#/components/schemas/Provenance" }
+                })),
+                "Estimate": { "type": "object", "description": "One estimator's effect: the average over the years from the start, in the indicator's unit. lower, upper and p_value are null when the placebos do not bound them.", "properties": {
+                    "estimator": { "type": "string", "enum": ["did", "sdid"] }, "estimate": { "type": "number" },
+                    "lower": { "type": ["number", "null"] }, "upper": { "type": ["number", "null"] }, "p_value": { "type": ["number", "null"] },
+                    "verdict": { "type": "string", "enum": ["increase", "decrease", "no_effect"] },
+                    "reason": { "type": ["string", "null"], "enum": ["too_few_years_after", "too_few_years_before", "too_few_comparisons", "pre_trends", "too_noisy", "estimators_disagree", null] } } },
+                "EffectSummary": { "type": "object", "description": "An area's effect on one indicator as the area and indicator pages list it.", "properties": {
+                    "indicator": { "$ref": "#/components/schemas/IndicatorRef" }, "status": { "type": "string", "enum": ["final", "secret"] },
+                    "verdict": { "type": "string" }, "reason": { "type": ["string", "null"] }, "better": { "type": ["boolean", "null"] },
+                    "sentence_nl": { "type": "string" }, "sentence_en": { "type": "string" },
+                    "estimates": { "type": "array", "items": { "$ref": "#/components/schemas/Estimate" } }, "href": { "type": "string" } } },
+                "EffectPage": page_schema(vec!["area", "indicator", "status", "verdict", "sentence_nl", "sentence_en"], json!({
+                    "area": { "type": "string" }, "area_name": { "type": "string" }, "indicator": { "$ref": "#/components/schemas/IndicatorRef" },
+                    "treatment": { "type": "string" }, "status": { "type": "string", "enum": ["final", "secret"] },
+                    "sentence_nl": { "type": "string" }, "sentence_en": { "type": "string" },
+                    "verdict": { "type": "string", "enum": ["increase", "decrease", "no_effect"] }, "reason": { "type": ["string", "null"] },
+                    "start": { "type": ["integer", "null"] },
+                    "estimates": { "type": "array", "items": { "$ref": "#/components/schemas/Estimate" } },
+                    "disagree": { "type": "boolean" }, "pre_trend_ok": { "type": "boolean" },
+                    "pre_trend_statistic": { "type": ["number", "null"] }, "pre_trend_threshold": { "type": ["number", "null"] },
+                    "placebos": { "type": "integer" }, "eligible": { "type": "integer" },
+                    "years": { "type": "array", "items": { "type": "object", "properties": {
+                        "year": { "type": "integer" }, "area": { "type": "number" }, "counterfactual_did": { "type": "number" },
+                        "counterfactual_sdid": { "type": ["number", "null"] }, "event_study": { "type": "number" },
+                        "placebo_lower": { "type": ["number", "null"] }, "placebo_upper": { "type": ["number", "null"] } } } },
+                    "controls": { "type": "array", "items": { "type": "object", "properties": {
+                        "code": { "type": "string" }, "name": { "type": "string" }, "did_weight": { "type": "number" }, "sdid_weight": { "type": "number" } } } },
+                    "balance": { "type": "array", "items": { "type": "object", "properties": {
+                        "feature": { "type": "string" }, "area": { "type": "number" }, "pool_mean": { "type": "number" }, "matched_mean": { "type": "number" },
+                        "std_diff_before": { "type": "number" }, "std_diff_after": { "type": "number" } } } }
+                })),
+                "MethodPage": page_schema(vec!["parameters", "pooled", "verdicts"], json!({
+                    "parameters": { "type": "object" },
+                    "pooled": { "type": "array", "items": { "type": "object", "properties": {
+                        "indicator": { "$ref": "#/components/schemas/IndicatorRef" }, "areas": { "type": "integer" }, "verdict": { "type": "string" },
+                        "estimates": { "type": "array", "items": { "$ref": "#/components/schemas/Estimate" } } } } },
+                    "verdicts": { "type": "array", "items": { "type": "object", "properties": {
+                        "verdict": { "type": "string" }, "reason": { "type": ["string", "null"] }, "count": { "type": "integer" } } } }
                 })),
                 "DownloadsPage": page_schema(vec!["files"], json!({ "files": { "type": "array", "items": { "type": "object" } } })),
                 "AboutPage": page_schema(vec!["sources", "disclosure_rules", "imports"], json!({

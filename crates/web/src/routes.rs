@@ -116,6 +116,10 @@ pub enum Page {
     Indicator,
     Downloads,
     About,
+    /// The effect of the programme on one indicator in one area.
+    Effect,
+    /// How effects are measured, and all of them.
+    Method,
     // Public files.
     FullCsv,
     Xlsx,
@@ -249,6 +253,8 @@ pub static ROUTES: &[RouteDef] = &[
     view("/indicator/{indicator}", Page::Indicator, &["format", "gebied"]),
     view("/downloads", Page::Downloads, PAGE),
     view("/over", Page::About, PAGE),
+    view("/over/effectmeting", Page::Method, PAGE),
+    view("/gebied/{area}/effect/{indicator}", Page::Effect, PAGE),
     api_view("/api/v1", Page::Overview, NONE, "The overview: headline indicators of all areas against the Netherlands"),
     api_view("/api/v1/actielijn/{line}", Page::ActionLine, NONE, "One action line: its indicators for all areas"),
     api_view(
@@ -265,6 +271,13 @@ pub static ROUTES: &[RouteDef] = &[
     ),
     api_view("/api/v1/downloads", Page::Downloads, NONE, "The downloads and what they hold"),
     api_view("/api/v1/over", Page::About, NONE, "Sources, method, data versions"),
+    api_view("/api/v1/effectmeting", Page::Method, NONE, "How effects are measured; the pooled effect per indicator"),
+    api_view(
+        "/api/v1/gebied/{area}/effect/{indicator}",
+        Page::Effect,
+        NONE,
+        "The effect of the programme on one indicator in one area: both estimators, event study, comparison group",
+    ),
     public("/downloads/wijkmonitor.csv", Page::FullCsv, NONE, Some("Every published figure as one long CSV")),
     public("/downloads/wijkmonitor.xlsx", Page::Xlsx, NONE, None),
     public("/static/style.css", Page::Style, &["v"], None),

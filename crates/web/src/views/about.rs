@@ -104,6 +104,8 @@ impl View for AboutPage {
             p { (lang.t(
                 "Vergelijkingen: met Nederland, met de rest van de eigen gemeente, met de andere focusgebieden (rang, 1 is het gunstigst) en alle focusgebieden samen, en met het basisjaar 2018. Een verandering in een gebied betekent niet dat het programma die veroorzaakte: ook economie en landelijk beleid spelen mee.",
                 "Comparisons: with the Netherlands, with the rest of the own municipality, with the other focus areas (rank, 1 is the most favourable) and all focus areas together, and with the base year 2018. A change in an area does not mean the programme caused it: the economy and national policy play a part too.")) }
+            p { (lang.t("Of een gebied verandert dóór het programma, meet de effectmeting: elk gebied tegen vergelijkbare buurten zonder programma, met onzekerheid uit placebogebieden. ", "Whether an area changes because of the programme is what the effect analysis measures: each area against comparable buurten without the programme, with uncertainty from placebo areas. "))
+                a href=(lang.href("/over/effectmeting")) { (lang.t("Effectmeting", "Measuring effect")) } }
             h2 { (lang.t("Geheimhouding", "Disclosure control")) }
             p { (lang.t(
                 "Kleine aantallen kunnen personen herkenbaar maken. Elk gepubliceerd cijfer doorstaat daarom de regels van CBS voor wijken en buurten, ook cijfers van gebieden en van de rest van een gemeente. Aanvullende geheimhouding voorkomt dat een geheim cijfer door aftrekken terug te rekenen is. Deze site toont alleen cijfers die deze controle doorstonden, nooit de ruwe invoer.",

@@ -97,6 +97,8 @@ pub struct AreaPage {
     pub area: AreaHeader,
     /// The area's analysis report.
     pub report: Option<crate::viewmodel::ReportLinks>,
+    /// The effect of the programme per effect indicator (counterfactual analysis; see /over/effectmeting).
+    pub effects: Vec<super::effect::EffectSummary>,
     pub action_lines: Vec<ActionLineGroup>,
     /// Figures of this area (all periods and indicators) without a number, or computed from part of the buurten.
     pub suppressed: Vec<SuppressedCount>,
@@ -225,6 +227,12 @@ pub fn build(snap: &Snapshot, area: &AreaInfo) -> AreaPage {
         meta: Meta::new(snap, "area", format!("/gebied/{}", area.id), area.name.clone(), area.name.clone()),
         area: header,
         report: crate::viewmodel::ReportLinks::new(snap, Some(&area.id)),
+        effects: snap
+            .catalogue
+            .indicators
+            .iter()
+            .filter_map(|ind| super::effect::EffectSummary::new(snap, &area.id, ind))
+            .collect(),
         action_lines,
         suppressed: suppressed
             .into_iter()
@@ -285,6 +293,49 @@ impl AreaIndicator {
     }
 }
 
+impl AreaPage {
+    /// The effect section: how many indicators changed because of the programme, and per indicator the verdict with
+    /// both estimators.
+    fn effects_html(&self, lang: Lang) -> Markup {
+        let better = self.effects.iter().filter(|e| e.better == Some(true)).count();
+        let worse = self.effects.iter().filter(|e| e.better == Some(false)).count();
+        html! {
+            section aria-labelledby="effect" {
+                h2 id="effect" { (lang.t("Effect van het programma", "Effect of the programme")) }
+                p {
+                    (lang.t("Vergeleken met vergelijkbare buurten zonder programma ", "Compared with comparable buurten without the programme, "))
+                    strong { (better) } (lang.t(" van de ", " of the ")) (self.effects.len())
+                    (lang.t(" effectindicatoren verbeterden aantoonbaar door het programma", " effect indicators improved demonstrably because of the programme"))
+                    @if worse > 0 { (lang.t(" en verslechterden er ", " and ")) strong { (worse) } (lang.t("", " worsened")) }
+                    ". " (lang.t("Bij de rest is geen effect aan te tonen; de reden staat erbij. ", "For the rest no effect can be shown; the reason is given. "))
+                    a href=(lang.href("/over/effectmeting")) { (lang.t("Hoe dit gemeten wordt", "How this is measured")) }
+                }
+                div class="scroll" tabindex="0" role="region" aria-label=(lang.t("Effect van het programma", "Effect of the programme")) {
+                    table class="effects" {
+                        thead { tr {
+                            th scope="col" { "Indicator" }
+                            th scope="col" { (lang.t("Oordeel", "Verdict")) }
+                            th scope="col" class="num" { (lang.t("Verschil-in-verschillen", "Difference-in-differences")) }
+                            th scope="col" class="num" { (lang.t("Synthetisch", "Synthetic")) }
+                        } }
+                        tbody {
+                            @for e in &self.effects {
+                                @let d = e.indicator.decimals.saturating_add(1);
+                                tr data-effect=(e.indicator.id) data-verdict=(e.verdict) {
+                                    th scope="row" { a href=(lang.href(&e.href)) { (e.indicator.name(lang)) } br; span class="note" { (e.indicator.unit) } }
+                                    td { (e.label(lang)) br; span class="note" { (lang.t(&e.sentence_nl, &e.sentence_en)) } }
+                                    td class="num" { (e.estimates.first().map(|x| x.text(d, lang)).unwrap_or_else(|| "–".into())) }
+                                    td class="num" { (e.estimates.get(1).map(|x| x.text(d, lang)).unwrap_or_else(|| "–".into())) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 impl View for AreaPage {
     fn meta(&self) -> &Meta {
         &self.meta
@@ -299,8 +350,10 @@ impl View for AreaPage {
                 @if a.indicative { strong { (lang.t("Indicatieve afbakening.", "Indicative delineation.")) } }
             }
             @if let Some(r) = &self.report { (r.html(lang, "Analyserapport", "Analysis report")) }
+            @if !self.effects.is_empty() { (self.effects_html(lang)) }
             nav aria-label=(lang.t("Op deze pagina", "On this page")) {
                 ul class="legend-list" {
+                    @if !self.effects.is_empty() { li { a href="#effect" { (lang.t("Effect van het programma", "Effect of the programme")) } } }
                     @for line in &self.action_lines { li { a href=(format!("#{}", line.id)) { (lang.t(line.name_nl, line.name_en)) } } }
                     li { a href="#afbakening" { (lang.t("Afbakening", "Delineation")) } }
                     li { a href="#dekking" { (lang.t("Dekking en geheimhouding", "Coverage and suppression")) } }

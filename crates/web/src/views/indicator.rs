@@ -51,6 +51,8 @@ pub struct RankRow {
     pub name: String,
     pub municipality: String,
     pub figure: Option<Fig>,
+    /// The effect of the programme on this indicator in the area (effect indicators only).
+    pub effect: Option<super::effect::EffectSummary>,
 }
 
 #[derive(Serialize)]
@@ -99,6 +101,7 @@ pub fn build(snap: &Snapshot, ind: &Indicator, selected: Option<&str>) -> Indica
             name: a.name.clone(),
             municipality: a.municipality.clone(),
             figure: fig_at(&a.id),
+            effect: super::effect::EffectSummary::new(snap, &a.id, ind),
         })
         .collect();
     let key = |r: &RankRow| r.figure.as_ref().and_then(|f| f.value);
@@ -356,17 +359,22 @@ impl View for IndicatorPage {
                     lang.t("Staafdiagram van de focusgebieden, gesorteerd van gunstig naar ongunstig; verticale lijnen zijn alle focusgebieden samen en Nederland. De cijfers staan in de tabel.", "Bar chart of the focus areas, sorted from favourable to unfavourable; vertical lines are all focus areas together and the Netherlands. The figures are in the table.")))
                 table {
                     caption { (lang.t("Rangorde", "Ranking")) @if let Some(p) = &self.period { " " (p) } ", " (r.unit) }
-                    thead { tr { th scope="col" class="num" { (lang.t("Rang", "Rank")) } th scope="col" { (lang.t("Gebied", "Area")) } th scope="col" class="num" { (lang.t("Waarde", "Value")) } } }
+                    @let has_effects = self.ranking.iter().any(|r| r.effect.is_some());
+                    thead { tr { th scope="col" class="num" { (lang.t("Rang", "Rank")) } th scope="col" { (lang.t("Gebied", "Area")) } th scope="col" class="num" { (lang.t("Waarde", "Value")) }
+                        @if has_effects { th scope="col" { (lang.t("Effect van het programma", "Effect of the programme")) } } } }
                     tbody {
                         @for row in &self.ranking {
                             tr {
                                 td class="num" { (row.rank.map(|r| r.to_string()).unwrap_or_else(|| "–".into())) }
                                 th scope="row" { a href=(lang.href(&format!("/gebied/{}", row.id))) { (row.name) } }
                                 td class="num" data-area=(row.id) { (fig_cell(row.figure.as_ref(), d, lang)) }
+                                @if has_effects {
+                                    td data-effect=(row.id) { @match &row.effect { Some(e) => { a href=(lang.href(&e.href)) { (e.label(lang)) } } None => { "–" } } }
+                                }
                             }
                         }
-                        tr { td {} th scope="row" { (lang.t("Alle focusgebieden", "All focus areas")) } td class="num" data-area="focusgebieden" { (fig_cell(self.all_areas.as_ref(), d, lang)) } }
-                        tr { td {} th scope="row" { (lang.t("Nederland", "Netherlands")) } td class="num" data-area="NL00" { (fig_cell(self.netherlands.as_ref(), d, lang)) } }
+                        tr { td {} th scope="row" { (lang.t("Alle focusgebieden", "All focus areas")) } td class="num" data-area="focusgebieden" { (fig_cell(self.all_areas.as_ref(), d, lang)) } @if has_effects { td {} } }
+                        tr { td {} th scope="row" { (lang.t("Nederland", "Netherlands")) } td class="num" data-area="NL00" { (fig_cell(self.netherlands.as_ref(), d, lang)) } @if has_effects { td {} } }
                     }
                 }
                 h2 { (lang.t("Ontwikkeling sinds 2018", "Development since 2018")) }

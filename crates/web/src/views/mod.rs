@@ -5,7 +5,9 @@ pub mod about;
 pub mod action_line;
 pub mod area;
 pub mod downloads;
+pub mod effect;
 pub mod indicator;
+pub mod method;
 pub mod overview;
 
 use crate::error::Problem;
@@ -72,6 +74,17 @@ pub fn render(
             }
             view(&indicator::build(snap, ind, gebied))
         }
+        Page::Effect => {
+            let (area_id, indicator_id) = (param("area"), param("indicator"));
+            let Some(area) = snap.area(area_id) else {
+                return Some(Err(Problem::not_found(format!("no focus area '{area_id}'"))));
+            };
+            match snap.indicator(indicator_id) {
+                Some(ind) => view(&effect::build(snap, area, ind)),
+                None => Some(Err(Problem::not_found(format!("no indicator '{indicator_id}'")))),
+            }
+        }
+        Page::Method => view(&method::build(snap)),
         Page::Downloads => view(&downloads::build(snap)),
         Page::About => view(&about::build(snap)),
         _ => None,
