@@ -29,8 +29,10 @@ enum Command {
     Areas(cmd::areas::Args),
     /// List the indicator catalogue.
     Indicators(cmd::indicators::Args),
-    /// Compute every indicator for every region, area and year, with comparisons and disclosure control.
+    /// Compute every indicator for every region, area and year, with comparisons, effects and disclosure control.
     Compute(cmd::compute::Args),
+    /// Does an area change because of the programme? Effects against comparable buurten, with placebo inference.
+    Effect(cmd::effect::Args),
     /// Write figures in the canonical long format (region,period,variable,value,status) to stdout.
     Export(cmd::export::Args),
     /// Print the programme register per area: agreements, grants, designations, progress, payments and flags.
@@ -60,6 +62,7 @@ fn main() -> ExitCode {
         Command::Areas(args) => cmd::areas::run(args),
         Command::Indicators(args) => cmd::indicators::run(args),
         Command::Compute(args) => cmd::compute::run(args),
+        Command::Effect(args) => cmd::effect::run(args),
         Command::Audit(args) => cmd::audit::run(args),
         Command::Export(args) => cmd::export::run(args),
         Command::Summary(args) => cmd::summary::run(args),

@@ -294,3 +294,72 @@ mod tests {
         assert!(!ids.contains(&"inhabitants"), "context");
     }
 }
+
+/// An effect question asked on demand (`wijkmonitor effect`): any delineation, any start.
+pub struct Ask<'a> {
+    pub areas: &'a wijkmonitor_model::FocusAreaSet,
+    pub crosswalk: &'a wijkmonitor_engine::Crosswalk,
+    /// The engine parameters as `data/parameters/engine.toml` text.
+    pub params_text: &'a str,
+    pub config: &'a Config,
+    /// [`PROGRAMME`] or a measure id.
+    pub treatment: &'a str,
+    /// The start for every area, instead of the parameters' or the register's.
+    pub start: Option<i32>,
+    /// Only this area.
+    pub area: Option<&'a str>,
+    /// Only this indicator.
+    pub indicator: Option<&'a str>,
+}
+
+/// The answer: the effects (after disclosure control), the pooled estimates, and the areas left out for want of a
+/// start.
+pub struct Answer {
+    pub effects: Vec<AreaEffect>,
+    pub pooled: Vec<PooledEffect>,
+    pub without_start: Vec<String>,
+}
+
+/// Computes the figures of the store with the question's delineation and analyses their effects.
+pub fn ask(store: &wijkmonitor_store::Store, q: &Ask<'_>) -> anyhow::Result<Answer> {
+    let catalogue = Catalogue::builtin();
+    if let Some(id) = q.indicator {
+        if !effect_indicators(&catalogue).iter().any(|i| i.id == id) {
+            let known: Vec<&str> = effect_indicators(&catalogue).iter().map(|i| i.id.as_str()).collect();
+            anyhow::bail!("'{id}' is not an effect indicator; effect indicators are: {}", known.join(", "));
+        }
+    }
+    if let Some(id) = q.area {
+        if q.areas.get(id).is_none() {
+            anyhow::bail!("the delineation has no area '{id}'");
+        }
+    }
+    let params = wijkmonitor_engine::Params::parse(q.params_text)?;
+    let rules = wijkmonitor_model::disclosure::DisclosureRules::builtin();
+    let loaded = crate::recompute::load(store, q.areas)?;
+    let geo = Geography::build(&loaded.ds, q.areas, q.crosswalk, &loaded.names);
+    let mut results = wijkmonitor_engine::compute::compute_with_rules(&loaded.ds, &catalogue, &geo, &params, &rules);
+    let area_ids: Vec<String> =
+        q.areas.areas.iter().map(|a| a.id.clone()).filter(|a| q.area.is_none_or(|only| only == a)).collect();
+    let register: Vec<(String, String, i32, String, Option<f64>)> = store
+        .register_entries(None)?
+        .into_iter()
+        .map(|e| {
+            let number = match e.value {
+                wijkmonitor_programme::register::EntryValue::Number(n) => Some(n),
+                wijkmonitor_programme::register::EntryValue::Text(t) => t.trim().parse().ok(),
+            };
+            (e.area, e.scheme.as_str().to_string(), e.year, e.item, number)
+        })
+        .collect();
+    let (mut starts, without_start) =
+        starts(q.config, q.treatment, &area_ids, &register).map_err(anyhow::Error::msg)?;
+    if let Some(start) = q.start {
+        starts.values_mut().for_each(|s| *s = start);
+    }
+    let question = Question { treatment: q.treatment, starts, indicator: q.indicator };
+    let (mut effects, pooled) = analyse(&loaded.ds, &catalogue, &geo, &results, q.config, &question);
+    wijkmonitor_engine::disclosure::apply(&mut results, &geo, &catalogue, &rules);
+    protect(&mut effects, &geo, &results);
+    Ok(Answer { effects, pooled, without_start })
+}

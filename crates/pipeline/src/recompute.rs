@@ -87,33 +87,7 @@ pub fn recompute(store: &mut Store, job: &Recompute<'_>) -> Result<ComputeSummar
     let rules = DisclosureRules::builtin();
 
     let t_load = Instant::now();
-    let rows = store.observations(&ObservationFilter::default())?;
-    let mut imports: BTreeSet<i64> = rows.iter().map(|r| r.import_id).collect();
-    // Only published area figures reach the engine: an accepted answer waits for the analyst.
-    let mut unknown_areas: BTreeSet<String> = BTreeSet::new();
-    let area_inputs: Vec<AreaInput> = store
-        .area_figures(true)?
-        .into_iter()
-        .filter(|f| {
-            let known = areas.get(&f.area).is_some();
-            if !known {
-                unknown_areas.insert(f.area.clone());
-            }
-            known
-        })
-        .map(|f| AreaInput {
-            area: f.area,
-            period: f.period,
-            variable: f.variable,
-            value: f.value,
-            import_id: f.import_id,
-        })
-        .collect();
-    imports.extend(area_inputs.iter().map(|i| i.import_id));
-    let ds =
-        Dataset::from_observations(rows.iter().map(|r| (&r.observation, r.import_id))).with_area_inputs(&area_inputs);
-    let names: HashMap<_, _> = store.regions(None)?.into_iter().map(|r| (r.code, r.name)).collect();
-    drop(rows);
+    let Loaded { ds, names, imports, area_inputs, unknown_areas } = load(store, areas)?;
     let load_secs = t_load.elapsed().as_secs_f64();
     let t_compute = Instant::now();
     let geography = wijkmonitor_engine::Geography::build(&ds, areas, crosswalk, &names);
@@ -338,6 +312,46 @@ fn stored_effects(effects: &[effect::AreaEffect], pooled: &[effect::PooledEffect
 struct PooledJson<'a> {
     did: Option<&'a wijkmonitor_effect::Pooled>,
     sdid: Option<&'a wijkmonitor_effect::Pooled>,
+}
+
+/// What the engine reads from the store.
+pub(crate) struct Loaded {
+    pub ds: Dataset,
+    pub names: HashMap<wijkmonitor_model::RegionCode, String>,
+    pub imports: BTreeSet<i64>,
+    pub area_inputs: Vec<AreaInput>,
+    pub unknown_areas: BTreeSet<String>,
+}
+
+/// Loads every current observation and the published figures of the areas of `areas` into a dataset.
+pub(crate) fn load(store: &Store, areas: &FocusAreaSet) -> Result<Loaded> {
+    let rows = store.observations(&ObservationFilter::default())?;
+    let mut imports: BTreeSet<i64> = rows.iter().map(|r| r.import_id).collect();
+    // Only published area figures reach the engine: an accepted answer waits for the analyst.
+    let mut unknown_areas: BTreeSet<String> = BTreeSet::new();
+    let area_inputs: Vec<AreaInput> = store
+        .area_figures(true)?
+        .into_iter()
+        .filter(|f| {
+            let known = areas.get(&f.area).is_some();
+            if !known {
+                unknown_areas.insert(f.area.clone());
+            }
+            known
+        })
+        .map(|f| AreaInput {
+            area: f.area,
+            period: f.period,
+            variable: f.variable,
+            value: f.value,
+            import_id: f.import_id,
+        })
+        .collect();
+    imports.extend(area_inputs.iter().map(|i| i.import_id));
+    let ds =
+        Dataset::from_observations(rows.iter().map(|r| (&r.observation, r.import_id))).with_area_inputs(&area_inputs);
+    let names: HashMap<_, _> = store.regions(None)?.into_iter().map(|r| (r.code, r.name)).collect();
+    Ok(Loaded { ds, names, imports, area_inputs, unknown_areas })
 }
 
 /// A change smaller than half the last shown decimal counts as no change.

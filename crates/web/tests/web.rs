@@ -327,7 +327,10 @@ async fn json_snapshots() {
     check_snapshot("gebied-den-haag-zuidwest", get("/gebied/den-haag-zuidwest.json").await.json());
     check_snapshot("indicator-households_low_income", get("/indicator/households_low_income.json").await.json());
     check_snapshot("over", get("/over.json").await.json());
-    check_snapshot("effect-den-haag-zuidwest-lbm_score", get("/gebied/den-haag-zuidwest/effect/lbm_score.json").await.json());
+    check_snapshot(
+        "effect-den-haag-zuidwest-lbm_score",
+        get("/gebied/den-haag-zuidwest/effect/lbm_score.json").await.json(),
+    );
 }
 
 /// The effect pages: the verdict sentence on the page is the JSON twin's, the area page lists every effect
@@ -348,7 +351,11 @@ async fn effect_pages_agree_with_their_twins_and_withheld_effects_show_nothing()
     assert_eq!(effects.len(), expected, "one effect per effect indicator");
     assert_eq!(get("/gebied/amsterdam-nieuw-west/effect/nope.json").await.status, StatusCode::NOT_FOUND);
     let csv = get("/over/effectmeting.csv").await.text();
-    assert!(csv.starts_with("area,indicator,estimator,start,estimate,lower,upper,p_value,pre_trend_ok,verdict,"), "{}", &csv[..100]);
+    assert!(
+        csv.starts_with("area,indicator,estimator,start,estimate,lower,upper,p_value,pre_trend_ok,verdict,"),
+        "{}",
+        &csv[..100]
+    );
     assert!(csv.lines().count() > 20 * expected, "two rows per area and indicator");
 
     // Withheld by disclosure control: the page says so and carries no number of the analysis.
@@ -368,12 +375,19 @@ async fn effect_pages_agree_with_their_twins_and_withheld_effects_show_nothing()
         assert_eq!(n, 1);
     }
     let router = router_for(&db);
-    let withheld = request(&router, Method::GET, "/gebied/amsterdam-nieuw-west/effect/lbm_score.json", &[]).await.json();
+    let withheld =
+        request(&router, Method::GET, "/gebied/amsterdam-nieuw-west/effect/lbm_score.json", &[]).await.json();
     assert_eq!(withheld["status"], "secret");
-    assert!(withheld["estimates"].as_array().is_some_and(Vec::is_empty) && withheld["years"].as_array().is_some_and(Vec::is_empty));
+    assert!(
+        withheld["estimates"].as_array().is_some_and(Vec::is_empty)
+            && withheld["years"].as_array().is_some_and(Vec::is_empty)
+    );
     assert!(withheld["sentence_nl"].as_str().is_some_and(|s| s.starts_with("Niet getoond")));
     let csv = request(&router, Method::GET, "/over/effectmeting.csv", &[]).await.text();
-    assert!(csv.contains("amsterdam-nieuw-west,lbm_score,,,,,,,,withheld,suppressed,withheld,,"), "the CSV says withheld");
+    assert!(
+        csv.contains("amsterdam-nieuw-west,lbm_score,,,,,,,,withheld,suppressed,withheld,,"),
+        "the CSV says withheld"
+    );
 }
 
 #[tokio::test]

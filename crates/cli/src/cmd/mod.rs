@@ -5,6 +5,7 @@ pub mod audit;
 pub mod bench;
 pub mod compute;
 pub mod demo;
+pub mod effect;
 pub mod export;
 pub mod fetch;
 pub mod import;
