@@ -253,48 +253,6 @@ pub fn starts(
     Ok((starts, missing))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn starts_come_from_the_parameters_or_the_register() {
-        let config = Config::builtin();
-        let areas = vec!["zaandam-oost".to_string(), "heerlen-noord".to_string()];
-        let (s, missing) = starts(&config, PROGRAMME, &areas, &[]).unwrap();
-        assert_eq!(s["zaandam-oost"], 2022);
-        assert!(missing.is_empty());
-        let register = vec![
-            ("zaandam-oost".to_string(), "wbmgp".to_string(), 2025, "start".to_string(), Some(2018.0)),
-            ("heerlen-noord".to_string(), "wbmgp".to_string(), 2025, "status".to_string(), None),
-            (
-                "heerlen-noord".to_string(),
-                "woontop".to_string(),
-                2025,
-                "planned_starts_total".to_string(),
-                Some(2352.0),
-            ),
-        ];
-        let (s, missing) = starts(&config, "wbmgp", &areas, &register).unwrap();
-        assert_eq!(s.get("zaandam-oost"), Some(&2018));
-        assert_eq!(missing, vec!["heerlen-noord".to_string()]);
-        let (s, _) = starts(&config, "woontop", &areas, &register).unwrap();
-        assert_eq!(s.get("heerlen-noord"), Some(&2025));
-        assert!(starts(&config, "nope", &areas, &register).unwrap_err().contains("wbmgp"));
-    }
-
-    #[test]
-    fn effect_indicators_are_ratios_means_and_shares_of_the_effect_tier() {
-        let c = Catalogue::builtin();
-        let ids: Vec<&str> = effect_indicators(&c).iter().map(|i| i.id.as_str()).collect();
-        assert!(
-            ids.contains(&"lbm_score") && ids.contains(&"crimes_per_1000") && ids.contains(&"net_labour_participation")
-        );
-        assert!(!ids.contains(&"dwellings_label_efg"), "a sum");
-        assert!(!ids.contains(&"inhabitants"), "context");
-    }
-}
-
 /// An effect question asked on demand (`wijkmonitor effect`): any delineation, any start.
 pub struct Ask<'a> {
     pub areas: &'a wijkmonitor_model::FocusAreaSet,
@@ -362,4 +320,46 @@ pub fn ask(store: &wijkmonitor_store::Store, q: &Ask<'_>) -> anyhow::Result<Answ
     wijkmonitor_engine::disclosure::apply(&mut results, &geo, &catalogue, &rules);
     protect(&mut effects, &geo, &results);
     Ok(Answer { effects, pooled, without_start })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn starts_come_from_the_parameters_or_the_register() {
+        let config = Config::builtin();
+        let areas = vec!["zaandam-oost".to_string(), "heerlen-noord".to_string()];
+        let (s, missing) = starts(&config, PROGRAMME, &areas, &[]).unwrap();
+        assert_eq!(s["zaandam-oost"], 2022);
+        assert!(missing.is_empty());
+        let register = vec![
+            ("zaandam-oost".to_string(), "wbmgp".to_string(), 2025, "start".to_string(), Some(2018.0)),
+            ("heerlen-noord".to_string(), "wbmgp".to_string(), 2025, "status".to_string(), None),
+            (
+                "heerlen-noord".to_string(),
+                "woontop".to_string(),
+                2025,
+                "planned_starts_total".to_string(),
+                Some(2352.0),
+            ),
+        ];
+        let (s, missing) = starts(&config, "wbmgp", &areas, &register).unwrap();
+        assert_eq!(s.get("zaandam-oost"), Some(&2018));
+        assert_eq!(missing, vec!["heerlen-noord".to_string()]);
+        let (s, _) = starts(&config, "woontop", &areas, &register).unwrap();
+        assert_eq!(s.get("heerlen-noord"), Some(&2025));
+        assert!(starts(&config, "nope", &areas, &register).unwrap_err().contains("wbmgp"));
+    }
+
+    #[test]
+    fn effect_indicators_are_ratios_means_and_shares_of_the_effect_tier() {
+        let c = Catalogue::builtin();
+        let ids: Vec<&str> = effect_indicators(&c).iter().map(|i| i.id.as_str()).collect();
+        assert!(
+            ids.contains(&"lbm_score") && ids.contains(&"crimes_per_1000") && ids.contains(&"net_labour_participation")
+        );
+        assert!(!ids.contains(&"dwellings_label_efg"), "a sum");
+        assert!(!ids.contains(&"inhabitants"), "context");
+    }
 }
