@@ -26,7 +26,7 @@ const ALLOWED: &[(&str, &[&str], &[&str])] = &[
     // Application layer.
     ("pipeline", &["access", "demo", "effect", "engine", "import", "model", "programme", "request", "store"], &[]),
     // Presentation: reports and the web read the read model; neither knows the command line.
-    ("report", &["model", "pdf", "readmodel"], &["pipeline", "store"]),
+    ("report", &["effect", "model", "pdf", "readmodel"], &["pipeline", "store"]),
     ("web", &["access", "effect", "model", "pipeline", "programme", "readmodel", "report", "request", "store"], &[]),
     // The binary: arguments in, everything below it.
     (

@@ -374,9 +374,9 @@ pub fn area_report(snap: &Snapshot, area_id: &str, year: i32, lang: Lang) -> Res
     blocks.push(p(t(
         lang,
         "Een verandering heet alleen een verbetering of verslechtering als zij groter is dan de marge van de indicator. \
-         Het rapport beschrijft ontwikkelingen; het zegt niet dat een verandering door het programma komt.",
-        "A change is only called an improvement or deterioration when it exceeds the indicator's margin. The report \
-         describes developments; it does not say that a change was caused by the programme.",
+         Of een verandering door het programma komt, staat in het hoofdstuk Effect van het programma.",
+        "A change is only called an improvement or deterioration when it exceeds the indicator's margin. Whether a \
+         change came about because of the programme is in the chapter Effect of the programme.",
     )));
     let mut headline: Vec<Vec<Span>> = Vec::new();
     let mut moved: Vec<Vec<Span>> = Vec::new();
@@ -408,6 +408,8 @@ pub fn area_report(snap: &Snapshot, area_id: &str, year: i32, lang: Lang) -> Res
     } else {
         Block::Bullets(moved)
     });
+
+    blocks.extend(crate::effects::area_chapter(snap, &area.id, lang));
 
     // One section per action line.
     for line in ActionLine::ALL {
@@ -582,6 +584,8 @@ pub fn national_report(snap: &Snapshot, year: i32, lang: Lang) -> Result<Documen
             ],
         ));
     }
+
+    blocks.extend(crate::effects::national_chapter(snap, lang));
 
     blocks.push(h(1, t(lang, "De focusgebieden per kerncijfer", "The focus areas per headline indicator")));
     for ind in &headline {

@@ -14,6 +14,7 @@
 
 pub mod charts;
 pub mod content;
+pub mod effects;
 pub mod html;
 pub mod summary;
 
