@@ -22,8 +22,9 @@ use wijkmonitor_model::{Catalogue, Period, RegionCode};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// What to benchmark.
-    #[arg(value_parser = ["compute"])]
+    /// What to benchmark: `compute` (every indicator, against DuckDB) or `effect` (the effect analysis, against
+    /// synthdid-py and statsmodels).
+    #[arg(value_parser = ["compute", "effect"])]
     pub what: String,
     /// Number of buurten.
     #[arg(long, default_value_t = 14_500)]
@@ -71,6 +72,18 @@ struct BenchIndicator {
 }
 
 pub fn run(args: Args) -> Result<()> {
+    if args.what == "effect" {
+        let script = if args.script == std::path::Path::new("bench/duckdb_compute.py") {
+            std::path::PathBuf::from("bench/effect_python.py")
+        } else {
+            args.script.clone()
+        };
+        return super::bench_effect::run(&super::bench_effect::Args {
+            buurten_per_gemeente: (args.buurten / 342).max(3),
+            python: args.python.clone(),
+            script,
+        });
+    }
     if args.variables < 6 {
         bail!("use at least 6 variables");
     }

@@ -3,6 +3,7 @@
 pub mod areas;
 pub mod audit;
 pub mod bench;
+pub mod bench_effect;
 pub mod compute;
 pub mod demo;
 pub mod effect;
