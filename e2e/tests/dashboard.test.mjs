@@ -210,3 +210,42 @@ test('pages carry no scripts and work without JavaScript', async () => {
   await checkAccessibility(about, 'about page');
   await about.close();
 });
+
+test('the effect section and an effect page show what their JSON twins say, accessibly', async () => {
+  const area = 'amsterdam-nieuw-west';
+  const page = await open(`/gebied/${area}`);
+  const json = await twin(`/gebied/${area}.json`);
+  assert.ok(json.effects.length > 0, 'the area has effects');
+  const rows = page.locator('table.effects tbody tr');
+  assert.equal(await rows.count(), json.effects.length, 'one row per effect indicator');
+  for (const effect of json.effects) {
+    const row = page.locator(`tr[data-effect="${effect.indicator.id}"]`);
+    assert.equal(await row.getAttribute('data-verdict'), effect.verdict, effect.indicator.id);
+    assert.ok((await row.innerText()).includes(effect.sentence_nl), `${effect.indicator.id}: the sentence of the twin`);
+    const did = effect.estimates.find((e) => e.estimator === 'did');
+    if (did) {
+      const shown = await row.locator('td.num').first().innerText();
+      const expected = (did.estimate > 0 ? '+' : '') + formatted(did.estimate, effect.indicator.decimals + 1, 'nl-NL');
+      assert.ok(shown.replace('−', '-').startsWith(expected.replace('−', '-')), `${effect.indicator.id}: shows ${shown}, JSON ${did.estimate}`);
+    }
+  }
+  await page.locator('#effect').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(screenshots, 'area-effect-nl.png'), fullPage: false });
+
+  const detail = await open(`/gebied/${area}/effect/lbm_score`);
+  const dj = await twin(`/gebied/${area}/effect/lbm_score.json`);
+  assert.equal(await detail.locator('p.lead.verdict').innerText(), dj.sentence_nl);
+  assert.equal(await detail.locator('p.lead.verdict').getAttribute('data-verdict'), dj.verdict);
+  assert.equal(await detail.locator('svg.chart').count(), 2, 'the counterfactual and the event study');
+  assert.equal(await detail.locator('details table tbody tr').count(), dj.controls.length, 'every comparison buurt');
+  await detail.screenshot({ path: join(screenshots, 'effect-nl.png'), fullPage: true });
+  await checkAccessibility(detail, 'effect page (nl)');
+  await detail.close();
+
+  const method = await open('/over/effectmeting?lang=en');
+  assert.match(await method.locator('h1').innerText(), /Measuring effect/);
+  await checkAccessibility(method, 'method page (en)');
+  await method.close();
+  await checkAccessibility(page, 'area page with effects');
+  await page.close();
+});

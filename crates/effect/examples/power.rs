@@ -10,7 +10,9 @@ use wijkmonitor_effect::{analyse_all, Estimator, Params, Verdict};
 
 fn main() {
     let params = Params::default();
-    println!("| effect | in placebo SDs | did detects | sdid detects | published verdict | did coverage | sdid coverage |");
+    println!(
+        "| effect | in placebo SDs | did detects | sdid detects | published verdict | did coverage | sdid coverage |"
+    );
     println!("|---:|---:|---:|---:|---:|---:|---:|");
     for effect in [0.0, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05] {
         let (mut n, mut did, mut sdid, mut both, mut cov_did, mut cov_sdid, mut bounded_sdid) = (0, 0, 0, 0, 0, 0, 0);

@@ -127,13 +127,27 @@ pub fn line_chart(
                 path d=(polyline(line, x, y)) fill="none" stroke=(line.colour) stroke-width=(line.width)
                     stroke-dasharray=[line.dash] stroke-linejoin="round" {}
             }
-            @for (k, line) in lines.iter().enumerate().filter(|(_, l)| l.width >= 2.0) {
-                @let lx = left + (k as f64) * 170.0;
+            @for (line, lx) in legend_positions(lines, left) {
                 line x1=(lx) x2=(lx + 24.0) y1=(h - 14.0) y2=(h - 14.0) stroke=(line.colour) stroke-width=(line.width) stroke-dasharray=[line.dash] {}
                 text x=(lx + 30.0) y=(h - 10.0) class="legend" { (line.label) }
             }
         }
     }
+}
+
+/// The legend entries (lines drawn at least 2 wide) with their x positions: each after the one before it, with room
+/// for its label (about 6.5 units a character at the legend's size).
+fn legend_positions(lines: &[Line], left: f64) -> Vec<(&Line, f64)> {
+    let mut x = left;
+    lines
+        .iter()
+        .filter(|l| l.width >= 2.0 && !l.label.is_empty())
+        .map(|l| {
+            let at = x;
+            x += 44.0 + 6.5 * l.label.chars().count() as f64;
+            (l, at)
+        })
+        .collect()
 }
 
 /// One bar of a ranking.
