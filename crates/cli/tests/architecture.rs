@@ -34,6 +34,7 @@ const ALLOWED: &[(&str, &[&str], &[&str])] = &[
         &[
             "access",
             "demo",
+            "effect",
             "engine",
             "fetch",
             "import",

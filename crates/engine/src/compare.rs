@@ -5,6 +5,7 @@
 
 use crate::compute::Results;
 use crate::geography::{rest_id, Geography, TargetKind, ALL_AREAS_ID};
+use crate::uncertainty::ChangeTest;
 use wijkmonitor_model::catalogue::Direction;
 use wijkmonitor_model::Period;
 
@@ -15,8 +16,10 @@ fn at(results: &Results, geo: &Geography, indicator: usize, period: Option<usize
     results.column(indicator, period?).number(t)
 }
 
-/// Compares an area's figure. `tolerance` is the change below which a gap counts as unchanged. `None` when
-/// neither the area nor the Netherlands has a figure for the period: there is nothing to compare.
+/// Compares an area's figure. `tolerance` is the change below which a gap counts as unchanged; `test` gives the
+/// 95% interval of the area's change between two periods (indices into the results; see
+/// [`crate::uncertainty`]), which alone decides whether a change is called an improvement. `None` when neither the
+/// area nor the Netherlands has a figure for the period: there is nothing to compare.
 #[allow(clippy::too_many_arguments)] // each argument is a distinct, named input of the comparison
 pub fn compare(
     results: &Results,
@@ -27,6 +30,7 @@ pub fn compare(
     period: Period,
     base_year: i32,
     tolerance: f64,
+    test: &dyn Fn(usize, usize) -> Option<ChangeTest>,
 ) -> Option<Comparison> {
     let p = results.period_index(period);
     let base_p = results.period_index(Period::Year(base_year));
@@ -73,6 +77,12 @@ pub fn compare(
         }
     });
     let change_since_base = value.zip(base_value).map(|(v, b)| v - b);
+    // Tests only where both published figures exist (the test reads the figures before disclosure control).
+    let since_base = p.zip(base_p).filter(|_| change_since_base.is_some()).and_then(|(p, b)| test(b, p));
+    let since_previous =
+        p.zip(prev_p).filter(|_| value.is_some() && previous_value.is_some()).and_then(|(p, q)| test(q, p));
+    let verdict =
+        |t: &Option<ChangeTest>| sign.zip(t.as_ref()).and_then(|(s, t)| t.significant.then_some(s * t.change > 0.0));
     Some(Comparison {
         area: area.to_string(),
         indicator: results.indicators[indicator].clone(),
@@ -91,12 +101,12 @@ pub fn compare(
         gap_to_netherlands: gap,
         gap_to_netherlands_base: gap_base,
         gap_trend,
-        improved_since_base: sign.zip(change_since_base).and_then(|(s, c)| {
-            if c.abs() <= tolerance {
-                None
-            } else {
-                Some(s * c > 0.0)
-            }
-        }),
+        improved_since_base: verdict(&since_base),
+        change_since_base_lower: since_base.map(|t| t.lower),
+        change_since_base_upper: since_base.map(|t| t.upper),
+        change_since_previous_lower: since_previous.map(|t| t.lower),
+        change_since_previous_upper: since_previous.map(|t| t.upper),
+        improved_since_previous: verdict(&since_previous),
+        change_model: since_base.or(since_previous).map(|t| t.model.as_str().to_string()),
     })
 }

@@ -10,6 +10,7 @@
 //! - [`compute`]: aggregation from buurten (sums, ratios of sums, weighted means, shares below a threshold).
 //! - [`area_level`]: indicators supplied per focus area (the yearly request, the programme register).
 //! - [`disclosure`]: primary and complementary suppression.
+//! - [`uncertainty`]: 95% intervals for a change from the figure's counting model (Poisson, binomial, buurten).
 //! - [`compare`]: comparisons of an area with the Netherlands, its municipality, the other areas and the past.
 //!
 //! The order is fixed: compute, then [`disclosure::apply`], then compare; nothing reads figures that have not
@@ -22,6 +23,7 @@ pub mod dataset;
 pub mod disclosure;
 pub mod geography;
 pub mod params;
+pub mod uncertainty;
 
 pub use compute::{Reason, Results};
 pub use dataset::{AreaInput, Dataset};

@@ -32,6 +32,7 @@ fn areas(csv: &str) -> FocusAreaSet {
 
 struct Fixture {
     run: Run,
+    ds: Dataset,
 }
 
 impl Fixture {
@@ -47,7 +48,7 @@ impl Fixture {
             &HashMap::new(),
             &Params::builtin(),
         );
-        Fixture { run }
+        Fixture { run, ds }
     }
 
     fn get(&self, target: &str, year: i32, indicator: &str) -> (Option<f64>, Status, Reason, f32) {
@@ -209,7 +210,11 @@ fn comparisons_follow_the_direction() {
     let f = Fixture::new(&rows, AREA, &Crosswalk::default());
     let r = &f.run.results;
     let i = r.indicator_index("households_low_income").unwrap();
-    let c = compare(r, &f.run.geography, i, Direction::LowerIsBetter, "a", Period::Year(2024), 2018, 0.05)
+    let catalogue = Catalogue::builtin();
+    let unc = crate::uncertainty::Uncertainty::new(&f.ds, &catalogue, &f.run.geography, r);
+    let ind = catalogue.indicator("households_low_income").unwrap();
+    let test = |from: usize, to: usize| unc.change(ind, i, "a", from, to);
+    let c = compare(r, &f.run.geography, i, Direction::LowerIsBetter, "a", Period::Year(2024), 2018, 0.05, &test)
         .expect("the area has a figure");
     // 2024: (16*500 + 8*1500) / 2000 = 10 (the figure the comparison is of); 2018: 12.5.
     assert!(close(f.get("a", 2024, "households_low_income").0, 10.0));
@@ -219,7 +224,40 @@ fn comparisons_follow_the_direction() {
     assert!(close(c.gap_to_netherlands, 3.0));
     assert!(close(c.gap_to_netherlands_base, 4.5));
     assert_eq!(c.gap_trend, Some(GapTrend::Closing));
+    // 12.5% to 10% of 2,000 households: binomial half-width 1.96 * sqrt(1e4 (0.125 0.875 + 0.1 0.9) / 2000) = 1.957,
+    // so the fall of 2.5 points is demonstrable: an improvement.
+    assert_eq!(c.change_model.as_deref(), Some("binomial"));
+    let half = 1.959_963_984_540_054 * ((1e4 * (0.125 * 0.875 + 0.1 * 0.9)) / 2000.0_f64).sqrt();
+    assert!(close(c.change_since_base_lower, -2.5 - half));
     assert_eq!(c.improved_since_base, Some(true));
+    // A change whose interval includes zero is not called anything.
+    let unsure = |_: usize, _: usize| {
+        Some(crate::uncertainty::ChangeTest {
+            change: -2.5,
+            lower: -8.7,
+            upper: 3.7,
+            significant: false,
+            model: crate::uncertainty::Model::Binomial,
+        })
+    };
+    let c1 = compare(r, &f.run.geography, i, Direction::LowerIsBetter, "a", Period::Year(2024), 2018, 0.05, &unsure)
+        .unwrap();
+    assert_eq!(c1.improved_since_base, None);
+    let sure = |_: usize, _: usize| {
+        Some(crate::uncertainty::ChangeTest {
+            change: -2.5,
+            lower: -3.1,
+            upper: -1.9,
+            significant: true,
+            model: crate::uncertainty::Model::Binomial,
+        })
+    };
+    let c2 =
+        compare(r, &f.run.geography, i, Direction::LowerIsBetter, "a", Period::Year(2024), 2018, 0.05, &sure).unwrap();
+    assert_eq!(c2.improved_since_base, Some(true));
+    let c3 =
+        compare(r, &f.run.geography, i, Direction::HigherIsBetter, "a", Period::Year(2024), 2018, 0.05, &sure).unwrap();
+    assert_eq!(c3.improved_since_base, Some(false));
     assert_eq!(c.rank, Some(1));
     assert!(c.rest_of_municipality.is_some());
 }
@@ -356,7 +394,7 @@ fn run_with_areas(
     let obs = observations(rows);
     let ds = Dataset::from_observations(obs.iter().map(|o| (o, 1))).with_area_inputs(&area_inputs(inputs));
     let run = run(&ds, catalogue, rules, &areas(areas_csv), &Crosswalk::default(), &HashMap::new(), params);
-    Fixture { run }
+    Fixture { run, ds }
 }
 
 impl Fixture {

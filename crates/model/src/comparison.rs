@@ -57,13 +57,26 @@ pub struct Comparison {
     pub gap_to_netherlands: Option<f64>,
     pub gap_to_netherlands_base: Option<f64>,
     pub gap_trend: Option<GapTrend>,
-    /// Whether the change since the base year is an improvement by the indicator's direction.
+    /// Whether the change since the base year is a demonstrable improvement (`true`) or deterioration (`false`) by
+    /// the indicator's direction: only when its 95% interval excludes zero; `None` otherwise, for descriptive
+    /// indicators, and where no counting model applies.
     pub improved_since_base: Option<bool>,
+    /// The 95% interval of the change since the base year, from the figure's counting model.
+    pub change_since_base_lower: Option<f64>,
+    pub change_since_base_upper: Option<f64>,
+    /// The 95% interval of the change since the previous year.
+    pub change_since_previous_lower: Option<f64>,
+    pub change_since_previous_upper: Option<f64>,
+    /// The same verdict as `improved_since_base` for the change since the previous year.
+    pub improved_since_previous: Option<bool>,
+    /// The model of the intervals: `poisson`, `overdispersed_poisson`, `binomial` or `between_buurten`; `None` where
+    /// none applies (figures supplied per area), and then a change is described, never judged.
+    pub change_model: Option<String>,
 }
 
 impl Comparison {
     /// The columns a CSV export gives a comparison, in the order of [`Comparison::csv_fields`].
-    pub const CSV_COLUMNS: [&'static str; 14] = [
+    pub const CSV_COLUMNS: [&'static str; 20] = [
         "netherlands",
         "rest_of_municipality",
         "all_areas",
@@ -78,6 +91,12 @@ impl Comparison {
         "gap_to_netherlands_base",
         "gap_trend",
         "improved_since_base",
+        "change_since_base_lower",
+        "change_since_base_upper",
+        "change_since_previous_lower",
+        "change_since_previous_upper",
+        "improved_since_previous",
+        "change_model",
     ];
 
     /// The CSV cells of [`Comparison::CSV_COLUMNS`]; `number` writes a number the way the export writes numbers.
@@ -100,6 +119,12 @@ impl Comparison {
             opt(c.gap_to_netherlands_base),
             c.gap_trend.map(|g| g.as_str().to_string()).unwrap_or_default(),
             c.improved_since_base.map(|b| b.to_string()).unwrap_or_default(),
+            opt(c.change_since_base_lower),
+            opt(c.change_since_base_upper),
+            opt(c.change_since_previous_lower),
+            opt(c.change_since_previous_upper),
+            c.improved_since_previous.map(|b| b.to_string()).unwrap_or_default(),
+            c.change_model.clone().unwrap_or_default(),
         ]
     }
 }

@@ -10,6 +10,7 @@ pub use wijkmonitor_effect::config::BUILTIN as BUILTIN_EFFECT_PARAMS;
 use wijkmonitor_engine::compare::compare;
 use wijkmonitor_engine::dataset::status_of;
 pub use wijkmonitor_engine::params::BUILTIN_PARAMS;
+use wijkmonitor_engine::uncertainty::{ChangeTest, Uncertainty};
 use wijkmonitor_engine::{AreaInput, Crosswalk, Dataset, Params, Reason, TargetKind};
 use wijkmonitor_model::disclosure::DisclosureRules;
 use wijkmonitor_model::{Catalogue, FocusAreaSet, Status, Value};
@@ -125,6 +126,10 @@ pub fn recompute(store: &mut Store, job: &Recompute<'_>) -> Result<ComputeSummar
     }
     let effect_secs = t_effects.elapsed().as_secs_f64();
 
+    // The changes' intervals read the figures before disclosure control too (the buurten's own changes), so they
+    // are computed now, for every area and the two changes a comparison reports; `compare` attaches them only where
+    // both published figures exist.
+    let tests = change_tests(&ds, &catalogue, &geography, &unprotected, params.base_year);
     wijkmonitor_engine::disclosure::apply(&mut unprotected, &geography, &catalogue, &rules);
     let results = &unprotected;
     let geo = &geography;
@@ -136,6 +141,7 @@ pub fn recompute(store: &mut Store, job: &Recompute<'_>) -> Result<ComputeSummar
         let Some(indicator) = catalogue.indicator(id) else { continue };
         for &period in &results.periods {
             for area in geo.targets.iter().filter(|t| t.kind == TargetKind::Area) {
+                let test = |from: usize, to: usize| tests.get(&(i, area.id.clone(), from, to)).copied();
                 comparisons.extend(compare(
                     results,
                     geo,
@@ -145,6 +151,7 @@ pub fn recompute(store: &mut Store, job: &Recompute<'_>) -> Result<ComputeSummar
                     period,
                     params.base_year,
                     tolerance(indicator.decimals),
+                    &test,
                 ));
             }
         }
@@ -312,6 +319,37 @@ fn stored_effects(effects: &[effect::AreaEffect], pooled: &[effect::PooledEffect
 struct PooledJson<'a> {
     did: Option<&'a wijkmonitor_effect::Pooled>,
     sdid: Option<&'a wijkmonitor_effect::Pooled>,
+}
+
+/// The interval of every area's change since the base year and since the previous year, for every indicator and
+/// period, keyed by (indicator, area, from period, to period) as indices into the results.
+fn change_tests(
+    ds: &Dataset,
+    catalogue: &Catalogue,
+    geo: &wijkmonitor_engine::Geography,
+    results: &wijkmonitor_engine::Results,
+    base_year: i32,
+) -> HashMap<(usize, String, usize, usize), ChangeTest> {
+    let uncertainty = Uncertainty::new(ds, catalogue, geo, results);
+    let base = results.period_index(wijkmonitor_model::Period::Year(base_year));
+    let mut out = HashMap::new();
+    for (i, id) in results.indicators.iter().enumerate() {
+        let Some(indicator) = catalogue.indicator(id) else { continue };
+        for (p, period) in results.periods.iter().enumerate() {
+            let previous = match period {
+                wijkmonitor_model::Period::Year(y) => results.period_index(wijkmonitor_model::Period::Year(y - 1)),
+                _ => None,
+            };
+            for area in geo.targets.iter().filter(|t| t.kind == TargetKind::Area) {
+                for from in [base, previous].into_iter().flatten().filter(|&f| f != p) {
+                    if let Some(t) = uncertainty.change(indicator, i, &area.id, from, p) {
+                        out.insert((i, area.id.clone(), from, p), t);
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 /// What the engine reads from the store.

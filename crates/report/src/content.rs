@@ -3,7 +3,7 @@
 //! and HTML.
 
 use crate::charts::{self, Series};
-use crate::summary::{format_value, movement, sentence, Facts, Lang, Margins, Movement};
+use crate::summary::{format_value, movement, sentence, Facts, Interval, Lang, Movement};
 use wijkmonitor_model::catalogue::{ActionLine, Direction, Indicator, Supplier, Tier};
 use wijkmonitor_model::comparison::GapTrend;
 use wijkmonitor_model::{Period, Status};
@@ -92,7 +92,6 @@ struct Frame<'a> {
     base_p: Option<usize>,
     /// Period indexes and years of the yearly periods from the base year up to the report year.
     years: Vec<(usize, i32)>,
-    margins: Margins,
 }
 
 impl<'a> Frame<'a> {
@@ -118,7 +117,7 @@ impl<'a> Frame<'a> {
                 _ => None,
             })
             .collect();
-        Ok(Frame { snap, lang, year, p, base_year, base_p, years, margins: Margins::builtin() })
+        Ok(Frame { snap, lang, year, p, base_year, base_p, years })
     }
 
     fn value(&self, target: &str, indicator: &str, p: usize) -> Option<f64> {
@@ -161,6 +160,8 @@ impl<'a> Frame<'a> {
             previous_value: c.and_then(|c| c.previous_value),
             gap_to_netherlands: c.and_then(|c| c.gap_to_netherlands),
             gap_to_netherlands_base: c.and_then(|c| c.gap_to_netherlands_base),
+            since_base: c.and_then(|c| Interval::of(c.change_since_base_lower, c.change_since_base_upper)),
+            since_previous: c.and_then(|c| Interval::of(c.change_since_previous_lower, c.change_since_previous_upper)),
         }
     }
 
@@ -373,20 +374,24 @@ pub fn area_report(snap: &Snapshot, area_id: &str, year: i32, lang: Lang) -> Res
     )));
     blocks.push(p(t(
         lang,
-        "Een verandering heet alleen een verbetering of verslechtering als zij groter is dan de marge van de indicator. \
-         Of een verandering door het programma komt, staat in het hoofdstuk Effect van het programma.",
-        "A change is only called an improvement or deterioration when it exceeds the indicator's margin. Whether a \
-         change came about because of the programme is in the chapter Effect of the programme.",
+        "Een verandering heet alleen een verbetering of verslechtering als zij aantoonbaar is: als het 95%-interval \
+         uit het telmodel van het cijfer (Poisson voor aantallen, binomiaal voor aandelen, de spreiding over de buurten \
+         voor gemiddelden) nul uitsluit. Of een verandering door het programma komt, staat in het hoofdstuk Effect van \
+         het programma.",
+        "A change is only called an improvement or deterioration when it is demonstrable: when the 95% interval from \
+         the figure's counting model (Poisson for counts, binomial for shares, the spread over the buurten for \
+         averages) excludes zero. Whether a change came about because of the programme is in the chapter Effect of \
+         the programme.",
     )));
     let mut headline: Vec<Vec<Span>> = Vec::new();
     let mut moved: Vec<Vec<Span>> = Vec::new();
     for ind in &indicators {
         let facts = f.facts(&area.id, ind);
-        let text = sentence(&f.margins, &facts, lang);
+        let text = sentence(&facts, lang);
         if ind.headline {
             headline.push(vec![Span::plain(text)]);
         } else if ind.tier == Tier::Effect {
-            let m = movement(&f.margins, &ind.unit, ind.direction, facts.base_value, facts.value);
+            let m = movement(ind.direction, facts.base_value, facts.value, facts.since_base);
             if matches!(m, Movement::Improved | Movement::Worsened) {
                 moved.push(vec![Span::plain(text)]);
             }
@@ -402,8 +407,8 @@ pub fn area_report(snap: &Snapshot, area_id: &str, year: i32, lang: Lang) -> Res
     blocks.push(if moved.is_empty() {
         p(t(
             lang,
-            "Geen andere effectindicator veranderde meer dan haar marge.",
-            "No other effect indicator changed beyond its margin.",
+            "Geen andere effectindicator veranderde aantoonbaar.",
+            "No other effect indicator changed demonstrably.",
         ))
     } else {
         Block::Bullets(moved)
@@ -673,7 +678,7 @@ pub fn national_report(snap: &Snapshot, year: i32, lang: Lang) -> Result<Documen
         blocks.push(h(2, format!("{} ({})", area.name, area.municipality_name)));
         let mut text = Vec::new();
         for ind in &headline {
-            text.push(vec![Span::plain(sentence(&f.margins, &f.facts(&area.id, ind), lang))]);
+            text.push(vec![Span::plain(sentence(&f.facts(&area.id, ind), lang))]);
         }
         blocks.push(Block::Bullets(text));
     }

@@ -147,8 +147,11 @@ impl Store {
             let mut stmt = tx.prepare(
                 "INSERT INTO comparisons (area, period, indicator, netherlands, rest_of_municipality, all_areas, rank,
                     n_ranked, base_year, base_value, change_since_base, index_since_base, previous_value,
-                    change_since_previous, gap_to_netherlands, gap_to_netherlands_base, gap_trend, improved_since_base)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                    change_since_previous, gap_to_netherlands, gap_to_netherlands_base, gap_trend, improved_since_base,
+                    change_since_base_lower, change_since_base_upper, change_since_previous_lower,
+                    change_since_previous_upper, improved_since_previous, change_model)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
+                    ?22, ?23, ?24)",
             )?;
             for c in output.comparisons {
                 stmt.execute(params![
@@ -169,7 +172,13 @@ impl Store {
                     c.gap_to_netherlands,
                     c.gap_to_netherlands_base,
                     c.gap_trend.map(GapTrend::as_str),
-                    c.improved_since_base
+                    c.improved_since_base,
+                    c.change_since_base_lower,
+                    c.change_since_base_upper,
+                    c.change_since_previous_lower,
+                    c.change_since_previous_upper,
+                    c.improved_since_previous,
+                    c.change_model
                 ])?;
             }
             let mut stmt = tx.prepare(
@@ -354,7 +363,9 @@ impl Store {
 pub(crate) const COMPARISON_SELECT: &str =
     "SELECT area, period, indicator, netherlands, rest_of_municipality, all_areas, rank, n_ranked, base_year,
             base_value, change_since_base, index_since_base, previous_value, change_since_previous,
-            gap_to_netherlands, gap_to_netherlands_base, gap_trend, improved_since_base
+            gap_to_netherlands, gap_to_netherlands_base, gap_trend, improved_since_base,
+            change_since_base_lower, change_since_base_upper, change_since_previous_lower, change_since_previous_upper,
+            improved_since_previous, change_model
      FROM comparisons";
 
 /// Reads a row selected with [`COMPARISON_SELECT`].
@@ -379,6 +390,12 @@ pub(crate) fn comparison_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Comparis
         // A trend the store does not know reads as none (the column is written only from `GapTrend`).
         gap_trend: r.get::<_, Option<String>>(16)?.as_deref().and_then(GapTrend::parse),
         improved_since_base: r.get(17)?,
+        change_since_base_lower: r.get(18)?,
+        change_since_base_upper: r.get(19)?,
+        change_since_previous_lower: r.get(20)?,
+        change_since_previous_upper: r.get(21)?,
+        improved_since_previous: r.get(22)?,
+        change_model: r.get(23)?,
     })
 }
 

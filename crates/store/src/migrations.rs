@@ -302,6 +302,18 @@ pub const MIGRATIONS: &[(&str, Option<Step>)] = &[
     ) WITHOUT ROWID;",
         None,
     ),
+    // 7: comparisons carry the 95% intervals of their changes from the figure's counting model, and whether the
+    // change since the previous year is a demonstrable improvement; improved_since_base is now decided by that
+    // interval instead of a fixed margin. Recomputing fills them.
+    (
+        "ALTER TABLE comparisons ADD COLUMN change_since_base_lower REAL;
+    ALTER TABLE comparisons ADD COLUMN change_since_base_upper REAL;
+    ALTER TABLE comparisons ADD COLUMN change_since_previous_lower REAL;
+    ALTER TABLE comparisons ADD COLUMN change_since_previous_upper REAL;
+    ALTER TABLE comparisons ADD COLUMN improved_since_previous INTEGER;
+    ALTER TABLE comparisons ADD COLUMN change_model TEXT;",
+        None,
+    ),
 ];
 
 /// Brings the schema up to date. A database from a newer wijkmonitor is refused rather than damaged.

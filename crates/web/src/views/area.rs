@@ -246,6 +246,16 @@ pub fn build(snap: &Snapshot, area: &AreaInfo) -> AreaPage {
     }
 }
 
+/// Whether a change since the base year is demonstrable, in words.
+fn change_words(improved: Option<bool>, lower: f64, upper: f64, lang: Lang) -> &'static str {
+    match (improved, lower > 0.0 || upper < 0.0) {
+        (Some(true), _) => lang.t("aantoonbaar beter", "demonstrably better"),
+        (Some(false), _) => lang.t("aantoonbaar slechter", "demonstrably worse"),
+        (None, true) => lang.t("aantoonbaar veranderd", "demonstrably changed"),
+        (None, false) => lang.t("niet aantoonbaar veranderd", "no demonstrable change"),
+    }
+}
+
 fn opt_number(v: Option<f64>, decimals: u8, lang: Lang) -> String {
     v.map(|v| format::number(v, decimals, lang)).unwrap_or_else(|| "–".into())
 }
@@ -360,8 +370,8 @@ impl View for AreaPage {
                 }
             }
             p class="note" {
-                (lang.t("Per indicator het laatste jaar met een cijfer. Trend: doorgetrokken lijn dit gebied, stippellijn Nederland (niet bij aantallen). Rang 1 is het gunstigst van de focusgebieden.",
-                        "Per indicator the latest year with a figure. Trend: solid line this area, dotted line the Netherlands (not for counts). Rank 1 is the most favourable of the focus areas."))
+                (lang.t("Per indicator het laatste jaar met een cijfer. Trend: doorgetrokken lijn dit gebied, stippellijn Nederland (niet bij aantallen). Rang 1 is het gunstigst van de focusgebieden. Een verschil met het basisjaar heet alleen aantoonbaar als het 95%-interval uit het telmodel van het cijfer (Poisson voor aantallen, binomiaal voor aandelen, de spreiding over de buurten voor gemiddelden) nul uitsluit; of het door het programma komt, staat bij Effect van het programma.",
+                        "Per indicator the latest year with a figure. Trend: solid line this area, dotted line the Netherlands (not for counts). Rank 1 is the most favourable of the focus areas. A change since the base year is only called demonstrable when the 95% interval from the figure's counting model (Poisson for counts, binomial for shares, the spread over the buurten for averages) excludes zero; whether it came about because of the programme is under Effect of the programme."))
             }
             @for line in &self.action_lines {
                 h2 id=(line.id) { (lang.t("Actielijn ", "Action line ")) (lang.t(line.name_nl, line.name_en)) }
@@ -405,6 +415,12 @@ impl View for AreaPage {
                                                 td class="num" { (opt_number(c.all_areas, d, lang)) }
                                                 td class="num" {
                                                     (c.change_since_base.map(|v| format::signed(v, d, lang)).unwrap_or_else(|| "–".into()))
+                                                    @if let (Some(lo), Some(hi)) = (c.change_since_base_lower, c.change_since_base_upper) {
+                                                        br; span class="note" title=(lang.t("95%-interval uit het telmodel van het cijfer", "95% interval from the figure's counting model")) {
+                                                            "95%: " (format::signed(lo, d, lang)) " " (lang.t("tot", "to")) " " (format::signed(hi, d, lang))
+                                                        }
+                                                        br; span class="note" { (change_words(c.improved_since_base, lo, hi, lang)) }
+                                                    }
                                                     @if let (false, Some(t)) = (item.sum_aggregation, &c.gap_trend) { br; span class="note" { (lang.t("kloof NL ", "gap NL ")) (i18n::gap_trend(lang, *t)) } }
                                                 }
                                                 td class="num" {
