@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the fuzz targets: `fuzz/run.sh smoke` (a few thousand inputs each, for CI) or `fuzz/run.sh long [TARGET...]`
-# (10 million executions or 2 hours each, whichever comes first). Needs cargo-fuzz (`cargo install cargo-fuzz`);
+# (10 million executions or FUZZ_SECONDS seconds each, default 2 hours, whichever comes first). Needs cargo-fuzz (`cargo install cargo-fuzz`);
 # the targets need nightly features, which RUSTC_BOOTSTRAP=1 unlocks on the stable toolchain. The corpora are
 # built from ../shared/data by seed.py. Findings land in fuzz/artifacts/<target>/.
 set -euo pipefail
@@ -16,7 +16,7 @@ max_len() { case $1 in import_*) echo 8192 ;; workbook) echo 65536 ;; *) echo 40
 for t in "${targets[@]}"; do
   case $mode in
     smoke) args=(-runs=2000 -max_total_time=60) ;;
-    long) args=(-runs=10000000 -max_total_time=7200 -print_final_stats=1) ;;
+    long) args=(-runs=10000000 -max_total_time="${FUZZ_SECONDS:-7200}" -print_final_stats=1) ;;
     *) echo "usage: fuzz/run.sh smoke|long [TARGET...]" >&2; exit 2 ;;
   esac
   echo "== $t ($mode)"

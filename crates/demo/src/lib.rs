@@ -762,6 +762,8 @@ fn national_figures(kwb: &mut Vec<Observation>, police: &mut Vec<Observation>, l
         );
         if year % 2 == 0 && year <= 2024 {
             push(lbm, &nl, year, "lbm_score", Value::final_(national_lbm(year)));
+            // The Leefbaarometer's national share of dwellings in buurten scoring weak or lower (11% in 2024).
+            push(lbm, &nl, year, "lbm_dwellings_weak_or_lower_pct", Value::final_((13.0 - 0.35 * t).round()));
             push(lbm, &nl, year, "lbm_deviation", Value::final_(0.0));
             for variable in ["lbm_physical", "lbm_nuisance", "lbm_social", "lbm_amenities", "lbm_housing"] {
                 push(lbm, &nl, year, variable, Value::final_(0.0));

@@ -167,7 +167,7 @@ fn model(catalogue: &Catalogue, rules: &DisclosureRules, results: &Results) -> M
                 };
                 Some((TieKind::Ratio { q, base: quantity(&mut quantities, weight.clone()), per }, resolution))
             }
-            Aggregation::ShareAtOrBelow { variable, weight, threshold } => Some((
+            Aggregation::ShareAtOrBelow { variable, weight, threshold, .. } => Some((
                 TieKind::Ratio {
                     q: quantity(&mut quantities, format!("{weight} where {variable} <= {threshold}")),
                     base: quantity(&mut quantities, weight.clone()),

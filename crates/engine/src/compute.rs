@@ -305,6 +305,11 @@ fn compute_column(
         Aggregation::ShareAtOrBelow { threshold, .. } => Some(params.threshold(threshold, ds.periods[p].year())),
         _ => None,
     };
+    // A share a region publishes itself (the Leefbaarometer's national figure) is its own figure.
+    let published = match &ind.aggregation {
+        Aggregation::ShareAtOrBelow { published: Some(v), .. } => column_of(ds, v, p),
+        _ => None,
+    };
     let base_col = base.and_then(|b| column_of(ds, b, p)).map(|(v, _)| v);
     for (t, target) in geo.targets.iter().enumerate() {
         let members = &target.members[p];
@@ -313,10 +318,11 @@ fn compute_column(
             Aggregation::Sum { .. } => sum(&inputs, target, members),
             Aggregation::Ratio { scale, .. } => ratio(&inputs, target, members, *scale, params.min_coverage, true),
             Aggregation::WeightedMean { .. } => ratio(&inputs, target, members, 1.0, params.min_coverage, false),
-            Aggregation::ShareAtOrBelow { .. } => match threshold.flatten() {
-                Some(thr) => share_at_or_below(&inputs, members, thr, params.min_coverage),
-                None if members.is_empty() => (f64::NAN, ABSENT, 0.0, Reason::NoData),
-                None => (f64::NAN, 3, 0.0, Reason::NoThreshold),
+            Aggregation::ShareAtOrBelow { .. } => match (published_figure(published, target), threshold.flatten()) {
+                (Some(own), _) => own,
+                (None, Some(thr)) => share_at_or_below(&inputs, members, thr, params.min_coverage),
+                (None, None) if members.is_empty() => (f64::NAN, ABSENT, 0.0, Reason::NoData),
+                (None, None) => (f64::NAN, 3, 0.0, Reason::NoThreshold),
             },
             Aggregation::None { .. } => own_only(&inputs, target),
         };
@@ -391,6 +397,17 @@ pub(crate) fn own_or_sum(b: &[f64], target: &Target, members: &[(u32, f64)]) -> 
         return f64::NAN;
     }
     members.iter().map(|&(m, w)| w * b[m as usize]).sum()
+}
+
+/// The share a target's own region publishes in the indicator's `published` variable, if it has one.
+fn published_figure(published: Option<(&[f64], &[u8])>, target: &Target) -> Option<Figure> {
+    let (values, statuses) = published?;
+    let own = target.own? as usize;
+    match statuses[own] {
+        ABSENT => None,
+        s if is_number(s) => Some((values[own], s, 1.0, Reason::None)),
+        s => Some((f64::NAN, s, 0.0, Reason::SourceStatus)),
+    }
 }
 
 /// A figure the target's own region publishes, with its status (secret stays secret).

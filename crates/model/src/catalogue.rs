@@ -227,8 +227,16 @@ pub enum Aggregation {
     /// (so the result equals a ratio of recomputed sums).
     WeightedMean { variable: String, weight: String },
     /// The share (in %) of `weight` living in buurten whose `variable` is at most the parameter
-    /// `threshold` (e.g. dwellings in buurten with a Leefbaarometer score "weak" or lower).
-    ShareAtOrBelow { variable: String, weight: String, threshold: String },
+    /// `threshold` (e.g. dwellings in buurten with a Leefbaarometer score "weak" or lower). `published` names the
+    /// variable in which a region publishes this share itself (the Leefbaarometer's national figure): a region
+    /// with its own figure there uses it, as with the other methods.
+    ShareAtOrBelow {
+        variable: String,
+        weight: String,
+        threshold: String,
+        #[serde(default)]
+        published: Option<String>,
+    },
     /// Not aggregable (e.g. a rating that only exists per area); shown only where supplied.
     None { variable: String },
 }
@@ -243,8 +251,11 @@ impl Aggregation {
         match self {
             Aggregation::Sum { variable } | Aggregation::None { variable } => vec![variable],
             Aggregation::Ratio { numerator, denominator, .. } => vec![numerator, denominator],
-            Aggregation::WeightedMean { variable, weight } | Aggregation::ShareAtOrBelow { variable, weight, .. } => {
-                vec![variable, weight]
+            Aggregation::WeightedMean { variable, weight } => vec![variable, weight],
+            Aggregation::ShareAtOrBelow { variable, weight, published, .. } => {
+                let mut v = vec![variable.as_str(), weight.as_str()];
+                v.extend(published.as_deref());
+                v
             }
         }
     }
@@ -616,7 +627,7 @@ impl Catalogue {
                     None => (format!("{variable} x {weight}"), weight.clone()),
                 }
             }
-            Aggregation::ShareAtOrBelow { variable, weight, threshold } => {
+            Aggregation::ShareAtOrBelow { variable, weight, threshold, .. } => {
                 (format!("{weight} where {variable} <= {threshold}"), weight.clone())
             }
             Aggregation::None { .. } => return None,

@@ -110,7 +110,7 @@ pub fn aggregation(lang: Lang, aggregation: &Aggregation) -> String {
                 lang.t("gewogen met", "weighted by")
             )
         }
-        Aggregation::ShareAtOrBelow { variable, weight, threshold } => format!(
+        Aggregation::ShareAtOrBelow { variable, weight, threshold, .. } => format!(
             "{} {weight} {} {variable} ≤ {threshold}",
             lang.t("aandeel", "share of"),
             lang.t("in buurten met", "in buurten with")

@@ -25,7 +25,7 @@ fn aggregation_text(a: &Aggregation) -> String {
             format!("{scale} * sum({numerator}) / sum({denominator})")
         }
         Aggregation::WeightedMean { variable, weight } => format!("weighted mean of {variable} by {weight}"),
-        Aggregation::ShareAtOrBelow { variable, weight, threshold } => {
+        Aggregation::ShareAtOrBelow { variable, weight, threshold, .. } => {
             format!("% of {weight} in buurten with {variable} <= {threshold}")
         }
         Aggregation::None { variable } => format!("not aggregable ({variable})"),
