@@ -67,6 +67,11 @@ pub fn compare(
     };
     let gap = value.zip(netherlands).map(|(v, n)| v - n);
     let gap_base = base_value.zip(nl_base).map(|(v, n)| v - n);
+    // The gap moves with the area's own figure (the national one is all but certain): it counts as moved only
+    // beyond the interval of the area's change, where there is one.
+    let change_since_base = value.zip(base_value).map(|(v, b)| v - b);
+    let since_base = p.zip(base_p).filter(|_| change_since_base.is_some()).and_then(|(p, b)| test(b, p));
+    let tolerance = since_base.map_or(tolerance, |t| ((t.upper - t.lower) / 2.0).max(tolerance));
     let gap_trend = gap.zip(gap_base).map(|(now, then)| {
         if (now.abs() - then.abs()).abs() <= tolerance {
             GapTrend::Unchanged
@@ -76,9 +81,7 @@ pub fn compare(
             GapTrend::Widening
         }
     });
-    let change_since_base = value.zip(base_value).map(|(v, b)| v - b);
     // Tests only where both published figures exist (the test reads the figures before disclosure control).
-    let since_base = p.zip(base_p).filter(|_| change_since_base.is_some()).and_then(|(p, b)| test(b, p));
     let since_previous =
         p.zip(prev_p).filter(|_| value.is_some() && previous_value.is_some()).and_then(|(p, q)| test(q, p));
     let verdict =

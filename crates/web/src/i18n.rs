@@ -128,6 +128,6 @@ pub fn gap_trend(lang: Lang, trend: GapTrend) -> &'static str {
     match trend {
         GapTrend::Closing => lang.t("kleiner geworden", "closing"),
         GapTrend::Widening => lang.t("groter geworden", "widening"),
-        GapTrend::Unchanged => lang.t("gelijk gebleven", "unchanged"),
+        GapTrend::Unchanged => lang.t("niet aantoonbaar veranderd", "no demonstrable change"),
     }
 }

@@ -68,17 +68,23 @@ pub fn shell(lang: Lang, title: &str, chrome: Chrome<'_>, here: &str, content: M
                 a class="skip" href="#main" { (lang.t("Naar de inhoud", "Skip to content")) }
                 @match &chrome {
                     Chrome::Public { meta, .. } => {
+                        @let menu = html! {
+                            ul {
+                                li { a href=(lang.href("/")) { (lang.t("Overzicht", "Overview")) } }
+                                @for line in ActionLine::ALL {
+                                    li { a href=(lang.href(&format!("/actielijn/{}", line.as_str()))) { (i18n::action_line(lang, line)) } }
+                                }
+                                li { a href=(lang.href("/downloads")) { "Downloads" } }
+                                li { a href=(lang.href("/over")) { (lang.t("Over", "About")) } }
+                            }
+                        };
                         header class="site" {
                             a class="brand" href=(lang.href("/")) { "Wijkmonitor NPLV" }
-                            nav aria-label=(lang.t("Hoofdmenu", "Main menu")) {
-                                ul {
-                                    li { a href=(lang.href("/")) { (lang.t("Overzicht", "Overview")) } }
-                                    @for line in ActionLine::ALL {
-                                        li { a href=(lang.href(&format!("/actielijn/{}", line.as_str()))) { (i18n::action_line(lang, line)) } }
-                                    }
-                                    li { a href=(lang.href("/downloads")) { "Downloads" } }
-                                    li { a href=(lang.href("/over")) { (lang.t("Over", "About")) } }
-                                }
+                            // Wide screens show the menu; phones fold it into a button (details: no JavaScript).
+                            nav class="wide-menu" aria-label=(lang.t("Hoofdmenu", "Main menu")) { (menu) }
+                            details class="phone-menu" {
+                                summary { (lang.t("Menu", "Menu")) }
+                                nav aria-label=(lang.t("Hoofdmenu", "Main menu")) { (menu) }
                             }
                             (switch)
                         }
@@ -139,7 +145,8 @@ pub fn shell(lang: Lang, title: &str, chrome: Chrome<'_>, here: &str, content: M
                             a href="/api/openapi.json" { "OpenAPI" } " · "
                             a href=(lang.href("/werk")) { (lang.t("Werkruimte voor gebieden en programmateam", "Workspace for areas and programme team")) }
                             @if let Some(run) = &meta.compute_run {
-                                " · " (lang.t("berekening", "compute run")) " #" (run.id)
+                                " · " (lang.t("berekening", "compute run")) " #" (run.id) ", "
+                                (run.computed_at.get(..10).unwrap_or(&run.computed_at))
                             }
                         }
                     }

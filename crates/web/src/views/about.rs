@@ -110,11 +110,7 @@ impl View for AboutPage {
             p { (lang.t(
                 "Kleine aantallen kunnen personen herkenbaar maken. Elk gepubliceerd cijfer doorstaat daarom de regels van CBS voor wijken en buurten, ook cijfers van gebieden en van de rest van een gemeente. Aanvullende geheimhouding voorkomt dat een geheim cijfer door aftrekken terug te rekenen is. Deze site toont alleen cijfers die deze controle doorstonden, nooit de ruwe invoer.",
                 "Small numbers can make persons recognisable. Every published figure therefore passes the CBS rules for districts and neighbourhoods, also figures of areas and of the rest of a municipality. Complementary suppression prevents a secret figure from being recovered by subtraction. This site shows only figures that passed this control, never the raw input.")) }
-            table {
-                caption { (lang.t("Regels", "Rules")) }
-                thead { tr { th scope="col" { "id" } th scope="col" { (lang.t("Regel", "Rule")) } } }
-                tbody { @for r in &self.disclosure_rules { tr { td { code { (r.id) } } td { (lang.t(&r.description_nl, &r.description_en)) } } } }
-            }
+            ul { @for r in &self.disclosure_rules { li { (lang.t(&r.description_nl, &r.description_en)) } } }
             h2 { (lang.t("Versies van de gegevens", "Data versions")) }
             @if let Some(run) = &self.meta.compute_run {
                 p { (lang.t("Berekening", "Compute run")) " #" (run.id) ", " (run.computed_at) ", " (run.n_figures) " " (lang.t("cijfers", "figures")) "; "
@@ -125,18 +121,18 @@ impl View for AboutPage {
             p { (lang.t("Afbakening: ", "Delineation: ")) code { (self.meta.delineation.source) }
                 @if self.meta.delineation.indicative { " (" (lang.t("indicatief", "indicative")) ")" } }
             div class="scroll" tabindex="0" role="region" aria-label=(lang.t("Imports", "Imports")) {
-                table {
+                table class="cards" {
                     caption { (lang.t("Ingelezen bestanden", "Imported files")) }
                     thead { tr { th scope="col" { "#" } th scope="col" { (lang.t("Bestand", "File")) } th scope="col" { (lang.t("Tabel", "Table")) } th scope="col" { (lang.t("Indeling", "Classification")) } th scope="col" { "SHA-256" } th scope="col" { (lang.t("Ingelezen", "Imported")) } } }
                     tbody {
                         @for i in &self.imports {
                             tr {
-                                td { (i.id) }
-                                td { (i.source_name) @if i.synthetic { " " strong { (lang.t("(synthetisch)", "(synthetic)")) } } }
-                                td { (i.source_table.as_deref().unwrap_or("–")) }
-                                td { (i.classification_year.map(|y| y.to_string()).unwrap_or_else(|| "–".into())) }
-                                td { code { (i.sha256.get(..16).unwrap_or(&i.sha256)) "…" } }
-                                td { (i.imported_at) }
+                                td data-label="#" { (i.id) }
+                                td data-label=(lang.t("Bestand", "File")) { (i.source_name) @if i.synthetic { " " strong { (lang.t("(synthetisch)", "(synthetic)")) } } }
+                                td data-label=(lang.t("Tabel", "Table")) { (i.source_table.as_deref().unwrap_or("–")) }
+                                td data-label=(lang.t("Indeling", "Classification")) { (i.classification_year.map(|y| y.to_string()).unwrap_or_else(|| "–".into())) }
+                                td data-label="SHA-256" { code { (i.sha256.get(..16).unwrap_or(&i.sha256)) "…" } }
+                                td data-label=(lang.t("Ingelezen", "Imported")) { (i.imported_at) }
                             }
                         }
                     }

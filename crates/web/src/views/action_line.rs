@@ -107,7 +107,7 @@ impl View for ActionLinePage {
                 p { (lang.t("Voor deze actielijn zijn nog geen cijfers.", "There are no figures for this action line yet.")) }
             } @else {
                 div class="scroll" tabindex="0" role="region" aria-label=(self.meta.title(lang)) {
-                    table {
+                    table class="cards" {
                         caption { (self.meta.title(lang)) }
                         thead {
                             tr {
@@ -125,7 +125,7 @@ impl View for ActionLinePage {
                                 tr {
                                     th scope="row" { a href=(lang.href(&format!("/gebied/{}", a.id))) { (a.name) } }
                                     @for (c, f) in self.indicators.iter().zip(&a.figures) {
-                                        td class="num" { (fig_cell(f.as_ref(), c.indicator.decimals, lang)) }
+                                        td class="num" data-label=(c.indicator.name(lang)) { (fig_cell(f.as_ref(), c.indicator.decimals, lang)) }
                                     }
                                 }
                             }
@@ -133,11 +133,11 @@ impl View for ActionLinePage {
                         tfoot {
                             tr {
                                 th scope="row" { (lang.t("Alle focusgebieden", "All focus areas")) }
-                                @for c in &self.indicators { td class="num" { (fig_cell(c.all_areas.as_ref(), c.indicator.decimals, lang)) } }
+                                @for c in &self.indicators { td class="num" data-label=(c.indicator.name(lang)) { (fig_cell(c.all_areas.as_ref(), c.indicator.decimals, lang)) } }
                             }
                             tr {
                                 th scope="row" { (lang.t("Nederland", "Netherlands")) }
-                                @for c in &self.indicators { td class="num" { (fig_cell(c.netherlands.as_ref(), c.indicator.decimals, lang)) } }
+                                @for c in &self.indicators { td class="num" data-label=(c.indicator.name(lang)) { (fig_cell(c.netherlands.as_ref(), c.indicator.decimals, lang)) } }
                             }
                         }
                     }

@@ -91,10 +91,29 @@ pub struct SuppressedCount {
     pub count: usize,
 }
 
+/// A headline indicator of the national progress report, as the first block of the area page shows it.
+#[derive(Serialize)]
+pub struct HeadlineItem {
+    pub indicator: IndicatorRef,
+    /// The latest period with a number.
+    pub period: Option<String>,
+    pub figure: Option<Fig>,
+    pub netherlands: Option<f64>,
+    pub base_year: Option<i32>,
+    pub change_since_base: Option<f64>,
+    pub change_since_base_lower: Option<f64>,
+    pub change_since_base_upper: Option<f64>,
+    /// A demonstrable improvement (true) or deterioration (false) since the base year; `null` otherwise.
+    pub improved_since_base: Option<bool>,
+    pub gap_trend: Option<wijkmonitor_model::comparison::GapTrend>,
+}
+
 #[derive(Serialize)]
 pub struct AreaPage {
     pub meta: Meta,
     pub area: AreaHeader,
+    /// The headline indicators of the national progress report, first on the page.
+    pub headline: Vec<HeadlineItem>,
     /// The area's analysis report.
     pub report: Option<crate::viewmodel::ReportLinks>,
     /// The effect of the programme per effect indicator (counterfactual analysis; see /over/effectmeting).
@@ -227,6 +246,23 @@ pub fn build(snap: &Snapshot, area: &AreaInfo) -> AreaPage {
         meta: Meta::new(snap, "area", format!("/gebied/{}", area.id), area.name.clone(), area.name.clone()),
         area: header,
         report: crate::viewmodel::ReportLinks::new(snap, Some(&area.id)),
+        headline: action_lines
+            .iter()
+            .flat_map(|l| l.tiers.iter().flat_map(|t| t.indicators.iter()))
+            .filter(|i| i.indicator.headline)
+            .map(|i| HeadlineItem {
+                indicator: i.indicator.clone(),
+                period: i.period.clone(),
+                figure: i.figure.clone(),
+                netherlands: i.comparison.as_ref().and_then(|c| c.netherlands),
+                base_year: i.comparison.as_ref().map(|c| c.base_year),
+                change_since_base: i.comparison.as_ref().and_then(|c| c.change_since_base),
+                change_since_base_lower: i.comparison.as_ref().and_then(|c| c.change_since_base_lower),
+                change_since_base_upper: i.comparison.as_ref().and_then(|c| c.change_since_base_upper),
+                improved_since_base: i.comparison.as_ref().and_then(|c| c.improved_since_base),
+                gap_trend: i.comparison.as_ref().and_then(|c| c.gap_trend),
+            })
+            .collect(),
         effects: snap
             .catalogue
             .indicators
@@ -261,6 +297,11 @@ fn opt_number(v: Option<f64>, decimals: u8, lang: Lang) -> String {
 }
 
 impl AreaIndicator {
+    /// Whether the area has any figure of this indicator (a number, or a status such as secret).
+    fn has_figures(&self) -> bool {
+        self.figure.is_some() || self.series.iter().any(|p| p.area.is_some())
+    }
+
     fn chart(&self, lang: Lang, id: &str) -> Markup {
         let values = |f: fn(&SeriesPoint) -> &Option<Fig>| -> Vec<Option<f64>> {
             self.series.iter().map(|p| f(p).as_ref().and_then(|f| f.value)).collect()
@@ -304,6 +345,40 @@ impl AreaIndicator {
 }
 
 impl AreaPage {
+    /// The headline block: the indicators of the national progress report, each with its latest value, the
+    /// Netherlands, the change since the base year (and whether it is demonstrable) and the gap's direction.
+    fn headline_html(&self, lang: Lang) -> Markup {
+        html! {
+            section aria-labelledby="kerncijfers" {
+                h2 id="kerncijfers" { (lang.t("Kerncijfers", "Headline indicators")) }
+                ul class="headline" {
+                    @for h in &self.headline {
+                        @let d = h.indicator.decimals;
+                        li data-headline=(h.indicator.id) {
+                            h3 { a href=(lang.href(&format!("/indicator/{}", h.indicator.id))) { (h.indicator.name(lang)) } }
+                            p {
+                                span class="value" data-value=(h.indicator.id) { (fig_cell(h.figure.as_ref(), d, lang)) }
+                                " " span class="note" { (h.indicator.unit) @if let Some(p) = &h.period { ", " (p) } }
+                            }
+                            p { (lang.t("Nederland: ", "Netherlands: ")) (opt_number(h.netherlands, d, lang)) }
+                            @if let (Some(change), Some(base)) = (h.change_since_base, h.base_year) {
+                                p {
+                                    (lang.t("Sinds ", "Since ")) (base) ": " (format::signed(change, d, lang))
+                                    @if let (Some(lo), Some(hi)) = (h.change_since_base_lower, h.change_since_base_upper) {
+                                        " (" (change_words(h.improved_since_base, lo, hi, lang)) ")"
+                                    }
+                                }
+                            }
+                            @if let Some(t) = h.gap_trend {
+                                p { (lang.t("Verschil met Nederland: ", "Gap with the Netherlands: ")) (i18n::gap_trend(lang, t)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// The effect section: how many indicators changed because of the programme, and per indicator the verdict with
     /// both estimators.
     fn effects_html(&self, lang: Lang) -> Markup {
@@ -321,7 +396,7 @@ impl AreaPage {
                     a href=(lang.href("/over/effectmeting")) { (lang.t("Hoe dit gemeten wordt", "How this is measured")) }
                 }
                 div class="scroll" tabindex="0" role="region" aria-label=(lang.t("Effect van het programma", "Effect of the programme")) {
-                    table class="effects" {
+                    table class="effects cards" {
                         thead { tr {
                             th scope="col" { "Indicator" }
                             th scope="col" { (lang.t("Oordeel", "Verdict")) }
@@ -333,9 +408,9 @@ impl AreaPage {
                                 @let d = e.indicator.decimals.saturating_add(1);
                                 tr data-effect=(e.indicator.id) data-verdict=(e.verdict) {
                                     th scope="row" { a href=(lang.href(&e.href)) { (e.indicator.name(lang)) } br; span class="note" { (e.indicator.unit) } }
-                                    td { (e.label(lang)) br; span class="note" { (lang.t(&e.sentence_nl, &e.sentence_en)) } }
-                                    td class="num" { (e.estimates.first().map(|x| x.text(d, lang)).unwrap_or_else(|| "–".into())) }
-                                    td class="num" { (e.estimates.get(1).map(|x| x.text(d, lang)).unwrap_or_else(|| "–".into())) }
+                                    td data-label=(lang.t("Oordeel", "Verdict")) { (e.label(lang)) br; span class="note" { (lang.t(&e.sentence_nl, &e.sentence_en)) } }
+                                    td class="num" data-label=(lang.t("Verschil-in-verschillen", "Difference-in-differences")) { (e.estimates.first().map(|x| x.text(d, lang)).unwrap_or_else(|| "–".into())) }
+                                    td class="num" data-label=(lang.t("Synthetisch", "Synthetic")) { (e.estimates.get(1).map(|x| x.text(d, lang)).unwrap_or_else(|| "–".into())) }
                                 }
                             }
                         }
@@ -360,6 +435,7 @@ impl View for AreaPage {
                 @if a.indicative { strong { (lang.t("Indicatieve afbakening.", "Indicative delineation.")) } }
             }
             @if let Some(r) = &self.report { (r.html(lang, "Analyserapport", "Analysis report")) }
+            @if !self.headline.is_empty() { (self.headline_html(lang)) }
             @if !self.effects.is_empty() { (self.effects_html(lang)) }
             nav aria-label=(lang.t("Op deze pagina", "On this page")) {
                 ul class="legend-list" {
@@ -377,9 +453,11 @@ impl View for AreaPage {
                 h2 id=(line.id) { (lang.t("Actielijn ", "Action line ")) (lang.t(line.name_nl, line.name_en)) }
                 @for tier in &line.tiers {
                     @let tier_enum = TIERS.iter().find(|t| t.as_str() == tier.tier).copied().unwrap_or(Tier::Context);
+                    @let with_figures: Vec<(usize, &AreaIndicator)> = tier.indicators.iter().enumerate().filter(|(_, i)| i.has_figures()).collect();
+                    @if !with_figures.is_empty() {
                     h3 { (i18n::tier(lang, tier_enum)) }
                     div class="scroll" tabindex="0" role="region" aria-label=(format!("{}: {}", lang.t(line.name_nl, line.name_en), i18n::tier(lang, tier_enum))) {
-                        table {
+                        table class="cards" {
                             thead { tr {
                                 th scope="col" { "Indicator" }
                                 th scope="col" { (lang.t("Jaar", "Year")) }
@@ -392,16 +470,16 @@ impl View for AreaPage {
                                 th scope="col" class="num" { (lang.t("Rang", "Rank")) }
                             } }
                             tbody {
-                                @for (k, item) in tier.indicators.iter().enumerate() {
+                                @for (k, item) in with_figures.iter().copied() {
                                     @let d = item.indicator.decimals;
                                     tr {
                                         th scope="row" {
                                             a href=(lang.href(&format!("/indicator/{}", item.indicator.id))) { (item.indicator.name(lang)) }
                                             br; span class="note" { (item.indicator.unit) }
                                         }
-                                        td { (item.period.as_deref().unwrap_or("–")) }
-                                        td class="num" data-indicator=(item.indicator.id) { (fig_cell(item.figure.as_ref(), d, lang)) }
-                                        td {
+                                        td data-label=(lang.t("Jaar", "Year")) { (item.period.as_deref().unwrap_or("–")) }
+                                        td class="num" data-label=(lang.t("Waarde", "Value")) data-indicator=(item.indicator.id) { (fig_cell(item.figure.as_ref(), d, lang)) }
+                                        td data-label=(lang.t("Trend", "Trend")) {
                                             @if item.series.iter().any(|p| p.area.as_ref().is_some_and(|f| f.value.is_some())) {
                                                 (item.chart(lang, &format!("t-{}-{k}", item.indicator.id)))
                                             } @else if item.figure.is_none() {
@@ -410,10 +488,10 @@ impl View for AreaPage {
                                         }
                                         @match &item.comparison {
                                             Some(c) => {
-                                                td class="num" { (opt_number(c.netherlands, d, lang)) }
-                                                td class="num" { (opt_number(c.rest_of_municipality, d, lang)) }
-                                                td class="num" { (opt_number(c.all_areas, d, lang)) }
-                                                td class="num" {
+                                                td class="num" data-label=(lang.t("Nederland", "Netherlands")) { (opt_number(c.netherlands, d, lang)) }
+                                                td class="num" data-label=(lang.t("Rest gemeente", "Rest of municipality")) { (opt_number(c.rest_of_municipality, d, lang)) }
+                                                td class="num" data-label=(lang.t("Alle focusgebieden", "All focus areas")) { (opt_number(c.all_areas, d, lang)) }
+                                                td class="num" data-label=(lang.t("Verschil met basisjaar", "Change since base year")) {
                                                     (c.change_since_base.map(|v| format::signed(v, d, lang)).unwrap_or_else(|| "–".into()))
                                                     @if let (Some(lo), Some(hi)) = (c.change_since_base_lower, c.change_since_base_upper) {
                                                         br; span class="note" title=(lang.t("95%-interval uit het telmodel van het cijfer", "95% interval from the figure's counting model")) {
@@ -423,17 +501,22 @@ impl View for AreaPage {
                                                     }
                                                     @if let (false, Some(t)) = (item.sum_aggregation, &c.gap_trend) { br; span class="note" { (lang.t("kloof NL ", "gap NL ")) (i18n::gap_trend(lang, *t)) } }
                                                 }
-                                                td class="num" {
+                                                td class="num" data-label=(lang.t("Rang", "Rank")) {
                                                     @match c.rank { Some(r) => { (r) " " (lang.t("van", "of")) " " (c.n_ranked) } None => { "–" } }
                                                 }
                                             }
-                                            None => { td class="num" { "–" } td class="num" { "–" } td class="num" { "–" } td class="num" { "–" } td class="num" { "–" } }
+                                            None => { td class="num" {} td class="num" {} td class="num" {} td class="num" {} td class="num" {} }
                                         }
                                     }
                                 }
                             }
                         }
                     }
+                    }
+                }
+                @let without: Vec<String> = line.tiers.iter().flat_map(|t| t.indicators.iter()).filter(|i| !i.has_figures()).map(|i| i.indicator.name(lang).to_string()).collect();
+                @if !without.is_empty() {
+                    p class="without-figures" { (lang.t("Nog geen gegevens voor: ", "No figures yet for: ")) (without.join(", ")) "." }
                 }
             }
             h2 id="afbakening" { (lang.t("Afbakening", "Delineation")) }

@@ -286,7 +286,7 @@ impl View for EffectPage {
                 h2 { (lang.t("Het gebied en zijn vergelijking", "The area and its comparison")) }
                 figure { (self.counterfactual_chart(lang)) }
                 div class="scroll" tabindex="0" role="region" aria-label=(lang.t("Schattingen", "Estimates")) {
-                    table {
+                    table class="cards" {
                         caption { (lang.t("Effect per methode (gemiddeld over de jaren vanaf de start, in ", "Effect per method (average over the years from the start, in ")) (self.indicator.unit) ")" }
                         thead { tr {
                             th scope="col" { (lang.t("Methode", "Method")) }
@@ -298,9 +298,9 @@ impl View for EffectPage {
                             @for e in &self.estimates {
                                 tr {
                                     th scope="row" { (method_name(e.estimator, lang)) }
-                                    td class="num" { (e.text(d, lang)) }
-                                    td class="num" { (e.p_value.map(|p| format::number(p, 3, lang)).unwrap_or_else(|| "–".into())) }
-                                    td { (estimator_verdict(e, lang)) }
+                                    td class="num" data-label=(lang.t("Effect (95%-interval)", "Effect (95% interval)")) { (e.text(d, lang)) }
+                                    td class="num" data-label="p" { (e.p_value.map(|p| format::number(p, 3, lang)).unwrap_or_else(|| "–".into())) }
+                                    td data-label=(lang.t("Oordeel", "Verdict")) { (estimator_verdict(e, lang)) }
                                 }
                             }
                         }
@@ -323,18 +323,18 @@ impl View for EffectPage {
                 details {
                     summary { (self.controls.len()) " " (lang.t("buurten met hun gewicht", "buurten with their weight")) }
                     div class="scroll" tabindex="0" role="region" aria-label=(lang.t("Vergelijkingsbuurten", "Comparison buurten")) {
-                        table {
+                        table class="cards" {
                             thead { tr { th scope="col" { (lang.t("Buurt", "Buurt")) } th scope="col" class="num" { (lang.t("Gewicht (verschil-in-verschillen)", "Weight (difference-in-differences)")) } th scope="col" class="num" { (lang.t("Gewicht (synthetisch)", "Weight (synthetic)")) } } }
-                            tbody { @for c in &self.controls { tr { td { code { (c.code) } " " (c.name) } td class="num" { (format::number(c.did_weight, 3, lang)) } td class="num" { (format::number(c.sdid_weight, 3, lang)) } } } }
+                            tbody { @for c in &self.controls { tr { td { code { (c.code) } " " (c.name) } td class="num" data-label=(lang.t("Gewicht (verschil-in-verschillen)", "Weight (difference-in-differences)")) { (format::number(c.did_weight, 3, lang)) } td class="num" data-label=(lang.t("Gewicht (synthetisch)", "Weight (synthetic)")) { (format::number(c.sdid_weight, 3, lang)) } } } }
                         }
                     }
                 }
                 h2 { (lang.t("Balans vóór en na matching", "Balance before and after matching")) }
                 div class="scroll" tabindex="0" role="region" aria-label=(lang.t("Balans", "Balance")) {
-                    table {
+                    table class="cards" {
                         caption { (lang.t("Gestandaardiseerd verschil tussen het gebied en de buurten (in standaarddeviaties van alle buurten zonder programma)", "Standardised difference between the area and the buurten (in standard deviations of all buurten without the programme)")) }
                         thead { tr { th scope="col" { (lang.t("Kenmerk", "Feature")) } th scope="col" class="num" { (lang.t("Vóór matching", "Before matching")) } th scope="col" class="num" { (lang.t("Na matching", "After matching")) } } }
-                        tbody { @for b in &self.balance { tr { td { (feature_name(&b.feature, lang)) } td class="num" { (format::signed(b.std_diff_before, 2, lang)) } td class="num" { (format::signed(b.std_diff_after, 2, lang)) } } } }
+                        tbody { @for b in &self.balance { tr { td { (feature_name(&b.feature, lang)) } td class="num" data-label=(lang.t("Vóór matching", "Before matching")) { (format::signed(b.std_diff_before, 2, lang)) } td class="num" data-label=(lang.t("Na matching", "After matching")) { (format::signed(b.std_diff_after, 2, lang)) } } } }
                     }
                 }
             }

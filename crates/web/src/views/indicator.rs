@@ -342,8 +342,11 @@ impl View for IndicatorPage {
                 dt { (lang.t("Eenheid", "Unit")) } dd { (r.unit) }
                 dt { (lang.t("Richting", "Direction")) } dd { (i18n::direction(lang, direction)) }
                 dt { (lang.t("Berekening voor een gebied", "Computation for an area")) } dd { (lang.t(&def.aggregation.description_nl, &def.aggregation.description_en)) }
-                dt { (lang.t("Geheimhouding", "Disclosure control")) } dd { (lang.t(&def.disclosure.description_nl, &def.disclosure.description_en)) " (" code { (def.disclosure.id) } ")" }
-                dt { (lang.t("Actielijn en niveau", "Action line and tier")) } dd { (r.action_line) ", " (r.tier) }
+                dt { (lang.t("Geheimhouding", "Disclosure control")) } dd { (lang.t(&def.disclosure.description_nl, &def.disclosure.description_en)) }
+                dt { (lang.t("Actielijn en niveau", "Action line and tier")) } dd {
+                    (wijkmonitor_model::catalogue::ActionLine::ALL.iter().find(|l| l.as_str() == r.action_line).map_or(r.action_line, |l| i18n::action_line(lang, *l)))
+                    ", " (tier_words(r.tier, lang))
+                }
                 @if let Some(f) = &def.framework_ref { dt { (lang.t("Nummer in de indicatorenset", "Number in the indicator set")) } dd { (f) } }
                 dt { "Downloads" } dd {
                     a href=(twin(&self.meta.path, &self.query(), "csv")) { "CSV" } " · "
@@ -357,7 +360,7 @@ impl View for IndicatorPage {
                 h2 { (lang.t("Rangorde van de focusgebieden", "Ranking of the focus areas")) @if let Some(p) = &self.period { " (" (p) ")" } }
                 (svg::bar_ranking("ranking", &bars, &refs, d, lang, &format!("{}: {}", r.name(lang), lang.t("rangorde van de focusgebieden", "ranking of the focus areas")),
                     lang.t("Staafdiagram van de focusgebieden, gesorteerd van gunstig naar ongunstig; verticale lijnen zijn alle focusgebieden samen en Nederland. De cijfers staan in de tabel.", "Bar chart of the focus areas, sorted from favourable to unfavourable; vertical lines are all focus areas together and the Netherlands. The figures are in the table.")))
-                table {
+                table class="cards" {
                     caption { (lang.t("Rangorde", "Ranking")) @if let Some(p) = &self.period { " " (p) } ", " (r.unit) }
                     @let has_effects = self.ranking.iter().any(|r| r.effect.is_some());
                     thead { tr { th scope="col" class="num" { (lang.t("Rang", "Rank")) } th scope="col" { (lang.t("Gebied", "Area")) } th scope="col" class="num" { (lang.t("Waarde", "Value")) }
@@ -365,16 +368,16 @@ impl View for IndicatorPage {
                     tbody {
                         @for row in &self.ranking {
                             tr {
-                                td class="num" { (row.rank.map(|r| r.to_string()).unwrap_or_else(|| "–".into())) }
+                                td class="num" data-label=(lang.t("Rang", "Rank")) { (row.rank.map(|r| r.to_string()).unwrap_or_else(|| "–".into())) }
                                 th scope="row" { a href=(lang.href(&format!("/gebied/{}", row.id))) { (row.name) } }
-                                td class="num" data-area=(row.id) { (fig_cell(row.figure.as_ref(), d, lang)) }
+                                td class="num" data-label=(lang.t("Waarde", "Value")) data-area=(row.id) { (fig_cell(row.figure.as_ref(), d, lang)) }
                                 @if has_effects {
-                                    td data-effect=(row.id) { @match &row.effect { Some(e) => { a href=(lang.href(&e.href)) { (e.label(lang)) } } None => { "–" } } }
+                                    td data-label=(lang.t("Effect van het programma", "Effect of the programme")) data-effect=(row.id) { @match &row.effect { Some(e) => { a href=(lang.href(&e.href)) { (e.label(lang)) } } None => { "–" } } }
                                 }
                             }
                         }
-                        tr { td {} th scope="row" { (lang.t("Alle focusgebieden", "All focus areas")) } td class="num" data-area="focusgebieden" { (fig_cell(self.all_areas.as_ref(), d, lang)) } @if has_effects { td {} } }
-                        tr { td {} th scope="row" { (lang.t("Nederland", "Netherlands")) } td class="num" data-area="NL00" { (fig_cell(self.netherlands.as_ref(), d, lang)) } @if has_effects { td {} } }
+                        tr { td {} th scope="row" { (lang.t("Alle focusgebieden", "All focus areas")) } td class="num" data-label=(lang.t("Waarde", "Value")) data-area="focusgebieden" { (fig_cell(self.all_areas.as_ref(), d, lang)) } @if has_effects { td {} } }
+                        tr { td {} th scope="row" { (lang.t("Nederland", "Netherlands")) } td class="num" data-label=(lang.t("Waarde", "Value")) data-area="NL00" { (fig_cell(self.netherlands.as_ref(), d, lang)) } @if has_effects { td {} } }
                     }
                 }
                 h2 { (lang.t("Ontwikkeling sinds 2018", "Development since 2018")) }
@@ -383,13 +386,13 @@ impl View for IndicatorPage {
                 details {
                     summary { (lang.t("Tabel: cijfers per jaar", "Table: figures per year")) }
                     div class="scroll" tabindex="0" role="region" aria-label=(lang.t("Cijfers per jaar", "Figures per year")) {
-                        table {
+                        table class="cards" {
                             thead { tr { th scope="col" { (lang.t("Jaar", "Year")) } th scope="col" class="num" { (lang.t("Nederland", "Netherlands")) } th scope="col" class="num" { (lang.t("Alle focusgebieden", "All focus areas")) }
                                 @for row in &self.ranking { th scope="col" class="num" { (row.name) } } } }
                             tbody {
                                 @for s in &self.series {
-                                    tr { th scope="row" { (s.period) } td class="num" { (fig_cell(s.netherlands.as_ref(), d, lang)) } td class="num" { (fig_cell(s.all_areas.as_ref(), d, lang)) }
-                                        @for row in &self.ranking { td class="num" { (fig_cell(s.areas.get(&row.id).and_then(Option::as_ref), d, lang)) } } }
+                                    tr { th scope="row" { (s.period) } td class="num" data-label=(lang.t("Nederland", "Netherlands")) { (fig_cell(s.netherlands.as_ref(), d, lang)) } td class="num" data-label=(lang.t("Alle focusgebieden", "All focus areas")) { (fig_cell(s.all_areas.as_ref(), d, lang)) }
+                                        @for row in &self.ranking { td class="num" data-label=(row.name) { (fig_cell(s.areas.get(&row.id).and_then(Option::as_ref), d, lang)) } } }
                                 }
                             }
                         }
@@ -436,4 +439,13 @@ impl View for IndicatorPage {
 /// Whether the indicator is a sum (counts of areas are not comparable with the country's).
 pub fn is_sum(ind: &Indicator) -> bool {
     matches!(ind.aggregation, Aggregation::Sum { .. })
+}
+
+/// A tier by its code, in words.
+fn tier_words(code: &str, lang: Lang) -> &'static str {
+    use wijkmonitor_model::catalogue::Tier;
+    [Tier::Input, Tier::Realisation, Tier::Effect, Tier::Context, Tier::Process]
+        .into_iter()
+        .find(|t| t.as_str() == code)
+        .map_or("", |t| i18n::tier(lang, t))
 }

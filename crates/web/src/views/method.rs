@@ -147,7 +147,7 @@ impl View for MethodPage {
             h2 { (lang.t("Alle gebieden samen", "All areas together")) }
             p class="note" { (lang.t("Gemiddeld effect over de gebieden die de controle op trends doorstaan; de onzekerheid uit gemiddelden van placebogebieden.", "Mean effect over the areas that pass the trend check; the uncertainty from means of placebo areas.")) }
             div class="scroll" tabindex="0" role="region" aria-label=(lang.t("Alle gebieden samen", "All areas together")) {
-                table {
+                table class="cards" {
                     thead { tr {
                         th scope="col" { "Indicator" }
                         th scope="col" class="num" { (lang.t("Gebieden", "Areas")) }
@@ -161,11 +161,11 @@ impl View for MethodPage {
                                 tr {
                                     @if k == 0 {
                                         th scope="row" rowspan=(row.estimates.len()) { (row.indicator.name(lang)) br; span class="note" { (row.indicator.unit) } }
-                                        td class="num" rowspan=(row.estimates.len()) { (row.areas) }
+                                        td class="num" rowspan=(row.estimates.len()) data-label=(lang.t("Gebieden", "Areas")) { (row.areas) }
                                     }
-                                    td { (method_name(e.estimator, lang)) }
-                                    td class="num" { (e.text(row.indicator.decimals.saturating_add(1), lang)) }
-                                    td { (estimator_verdict(e, lang)) }
+                                    td data-label=(lang.t("Methode", "Method")) { (method_name(e.estimator, lang)) }
+                                    td class="num" data-label=(lang.t("Effect (95%-interval)", "Effect (95% interval)")) { (e.text(row.indicator.decimals.saturating_add(1), lang)) }
+                                    td data-label=(lang.t("Oordeel", "Verdict")) { (estimator_verdict(e, lang)) }
                                 }
                             }
                         }

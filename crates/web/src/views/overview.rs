@@ -189,14 +189,18 @@ impl View for Overview {
                         (svg::line_chart(&format!("headline-{k}"), &periods, &lines, h.indicator.decimals, lang,
                             &format!("{}: {}", h.indicator.name(lang), lang.t("alle focusgebieden en Nederland per jaar", "all focus areas and the Netherlands per year")),
                             lang.t("Doorgetrokken lijn: alle focusgebieden samen; gestreepte lijn: Nederland. De cijfers staan in de tabel hieronder.", "Solid line: all focus areas together; dashed line: the Netherlands. The figures are in the table below.")))
-                        table class="visually-hidden" {
-                            caption { (h.indicator.name(lang)) " (" (h.indicator.unit) ")" }
-                            thead { tr { th scope="col" { (lang.t("Jaar", "Year")) } th scope="col" { (lang.t("Alle focusgebieden", "All focus areas")) } th scope="col" { (lang.t("Nederland", "Netherlands")) } } }
-                            tbody {
-                                @for p in &periods {
-                                    tr { th scope="row" { (p) }
-                                        td class="num" { (fig_cell(h.all_areas.iter().find(|f| &f.period == p).map(|f| &f.fig), h.indicator.decimals, lang)) }
-                                        td class="num" { (fig_cell(h.netherlands.iter().find(|f| &f.period == p).map(|f| &f.fig), h.indicator.decimals, lang)) } }
+                        // A table is as wide as its content whatever its own width says, so the hidden copy of the
+                        // chart's figures sits in a hidden box instead.
+                        div class="visually-hidden" {
+                            table {
+                                caption { (h.indicator.name(lang)) " (" (h.indicator.unit) ")" }
+                                thead { tr { th scope="col" { (lang.t("Jaar", "Year")) } th scope="col" { (lang.t("Alle focusgebieden", "All focus areas")) } th scope="col" { (lang.t("Nederland", "Netherlands")) } } }
+                                tbody {
+                                    @for p in &periods {
+                                        tr { th scope="row" { (p) }
+                                            td class="num" { (fig_cell(h.all_areas.iter().find(|f| &f.period == p).map(|f| &f.fig), h.indicator.decimals, lang)) }
+                                            td class="num" { (fig_cell(h.netherlands.iter().find(|f| &f.period == p).map(|f| &f.fig), h.indicator.decimals, lang)) } }
+                                    }
                                 }
                             }
                         }
