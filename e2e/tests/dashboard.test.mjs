@@ -10,7 +10,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -247,5 +247,80 @@ test('the effect section and an effect page show what their JSON twins say, acce
   await checkAccessibility(method, 'method page (en)');
   await method.close();
   await checkAccessibility(page, 'area page with effects');
+  await page.close();
+});
+
+const PUBLIC_PAGES = [
+  '/', '/actielijn/integral', '/actielijn/physical', '/actielijn/participation', '/actielijn/safety',
+  '/gebied/den-haag-zuidwest', '/gebied/amsterdam-nieuw-west', '/indicator/net_labour_participation',
+  '/indicator/dwellings_lbm_weak_or_lower', '/gebied/amsterdam-nieuw-west/effect/lbm_score', '/over/effectmeting',
+  '/downloads', '/over',
+];
+
+// Elements wider than their box, except the visually hidden ones (1 px on purpose).
+async function overflowing(page) {
+  return page.evaluate(() => [...document.querySelectorAll('*')]
+    .filter((e) => e.clientWidth > 1 && e.scrollWidth > e.clientWidth + 1)
+    .slice(0, 5)
+    .map((e) => `${e.tagName.toLowerCase()}.${e.className} ${e.scrollWidth}>${e.clientWidth}`));
+}
+
+test('no public page scrolls sideways on a phone, and every page is accessible at both widths', async () => {
+  for (const width of [390, 1400]) {
+    const page = await context.newPage();
+    await page.setViewportSize({ width, height: 900 });
+    for (const path of PUBLIC_PAGES) {
+      const response = await page.goto(`${base}${path}`);
+      assert.equal(response.status(), 200, path);
+      if (width === 390) {
+        assert.deepEqual(await overflowing(page), [], `${path} at ${width} px: these elements scroll sideways`);
+      }
+      await checkAccessibility(page, `${path} at ${width} px`);
+    }
+    await page.close();
+  }
+});
+
+test('an area page opens with the headline indicators of its JSON twin, on a phone and on a wide screen', async () => {
+  const path = '/gebied/den-haag-zuidwest';
+  const json = await twin(`${path}.json`);
+  assert.ok(json.headline.length >= 4, 'the headline indicators of the progress report');
+  for (const width of [390, 1400]) {
+    const page = await context.newPage();
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto(`${base}${path}`);
+    const first = page.locator('main section').first();
+    assert.equal(await first.getAttribute('aria-labelledby'), 'kerncijfers', 'the headline block is the first section');
+    for (const h of json.headline) {
+      const card = first.locator(`li[data-headline="${h.indicator.id}"]`);
+      assert.equal(await card.count(), 1, h.indicator.id);
+      if (h.figure && h.figure.value !== null) {
+        const shown = (await card.locator('.value').innerText()).trim();
+        assert.ok(shown.startsWith(formatted(h.figure.value, h.indicator.decimals, 'nl-NL')), `${h.indicator.id} at ${width} px: ${shown}`);
+      }
+      if (h.netherlands !== null) {
+        assert.ok((await card.innerText()).includes(formatted(h.netherlands, h.indicator.decimals, 'nl-NL')), `${h.indicator.id}: the Netherlands`);
+      }
+    }
+    await page.screenshot({ path: join(screenshots, `area-${width}.png`), fullPage: false });
+    await page.close();
+  }
+});
+
+test('an area page prints as an A4 document without navigation', async () => {
+  const page = await open('/gebied/den-haag-zuidwest');
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.locator('header.site').evaluate((e) => getComputedStyle(e).display), 'none', 'no navigation in print');
+  assert.equal(await page.locator('footer.site').evaluate((e) => getComputedStyle(e).display), 'block', 'the footer with source and date');
+  assert.match(await page.locator('footer.site').innerText(), /Bron: CBS.*\d{4}-\d{2}-\d{2}/s);
+  const pdf = await page.pdf({ format: 'A4', printBackground: false });
+  const file = join(screenshots, 'area-print.pdf');
+  writeFileSync(file, pdf);
+  // pdfinfo (poppler-utils, installed by .ci/run) reads the page count; the PDF's text must hold no menu.
+  const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [file], { encoding: 'utf8' }))[1]);
+  assert.ok(pages >= 3 && pages <= 35, `${pages} A4 pages`);
+  const text = execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' });
+  assert.ok(!text.includes('Hoofdmenu') && !/Overzicht\s+Integraal\s+Fysiek/.test(text), 'the menu is not printed');
+  assert.match(text, /Kerncijfers/);
   await page.close();
 });

@@ -98,29 +98,42 @@ pub fn direction(lang: Lang, direction: Direction) -> &'static str {
 }
 
 pub fn aggregation(lang: Lang, aggregation: &Aggregation) -> String {
+    // Variables by their names in the reader's language (the ids are for the data, not for readers).
+    let catalogue = wijkmonitor_model::Catalogue::builtin();
+    let name = |id: &str| -> String {
+        catalogue.variable(id).map_or_else(|| id.replace('_', " "), |v| lang.t(&v.name_nl, &v.name_en).to_lowercase())
+    };
     match aggregation {
-        Aggregation::Sum { variable } => format!("{} {variable}", lang.t("som van", "sum of")),
-        Aggregation::Ratio { numerator, denominator, scale } => {
-            format!("{scale} × {numerator} / {denominator} ({})", lang.t("verhouding van sommen", "ratio of sums"))
-        }
-        Aggregation::WeightedMean { variable, weight } => {
-            format!(
-                "{} {variable}, {} {weight}",
-                lang.t("gewogen gemiddelde van", "weighted mean of"),
-                lang.t("gewogen met", "weighted by")
-            )
-        }
-        Aggregation::ShareAtOrBelow { variable, weight, threshold, .. } => format!(
-            "{} {weight} {} {variable} ≤ {threshold}",
-            lang.t("aandeel", "share of"),
-            lang.t("in buurten met", "in buurten with")
+        Aggregation::Sum { variable } => format!("{} {}", lang.t("som van", "sum of"), name(variable)),
+        Aggregation::Ratio { numerator, denominator, scale } => format!(
+            "{scale} × {} / {} ({})",
+            name(numerator),
+            name(denominator),
+            lang.t("verhouding van sommen", "ratio of sums")
         ),
-        Aggregation::None { variable } => {
-            format!(
-                "{} ({variable})",
-                lang.t("niet op te tellen; alleen waar aangeleverd", "not aggregable; only where supplied")
+        Aggregation::WeightedMean { variable, weight } => format!(
+            "{} {}, {} {}",
+            lang.t("gewogen gemiddelde van", "weighted mean of"),
+            name(variable),
+            lang.t("gewogen met", "weighted by"),
+            name(weight)
+        ),
+        Aggregation::ShareAtOrBelow { variable, weight, .. } => format!(
+            "{} {} {} {} {}",
+            lang.t("aandeel", "share of"),
+            name(weight),
+            lang.t("in buurten met", "in buurten with"),
+            name(variable),
+            lang.t(
+                "op of onder de klassengrens (parameter per editie)",
+                "at or below the class boundary (a parameter per edition)"
             )
-        }
+        ),
+        Aggregation::None { variable } => format!(
+            "{} ({})",
+            lang.t("niet op te tellen; alleen waar aangeleverd", "not aggregable; only where supplied"),
+            name(variable)
+        ),
     }
 }
 

@@ -715,3 +715,68 @@ async fn the_public_reason_of_a_suppression_is_one_reason() {
     assert!(csv.contains(",secret,suppressed,"), "the full download has suppressed figures, with the one reason");
     assert!(!csv.contains("small_value") && !csv.contains("complementary_suppression"));
 }
+
+/// The text a reader sees on a page: the HTML without tags, attributes, `<code>` (file names, hashes and region
+/// codes are shown as such on purpose) and the hidden copies of charts.
+fn visible_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    let mut skip_until: Option<&str> = None;
+    while let Some(open) = rest.find('<') {
+        if skip_until.is_none() {
+            out.push_str(&rest[..open]);
+            out.push(' ');
+        }
+        let Some(close) = rest[open..].find('>') else { break };
+        let tag = &rest[open + 1..open + close];
+        match skip_until {
+            Some(end) if tag == end => skip_until = None,
+            Some(_) => {}
+            None if tag.starts_with("code") => skip_until = Some("/code"),
+            None if tag.starts_with("title") => skip_until = Some("/title"),
+            None if tag.starts_with("style") => skip_until = Some("/style"),
+            None => {}
+        }
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Every label a reader sees is in the reader's language: no internal identifier (`higher_is_better`,
+/// `net_labour_participation`, `base_below_threshold`, ...) on any public page, and on Dutch pages no English code
+/// of an action line or tier.
+#[tokio::test]
+async fn pages_speak_words_not_codes() {
+    let mut pages: Vec<String> = PAGES.iter().map(|p| p.to_string()).collect();
+    pages.extend(
+        [
+            "/indicator/dwellings_lbm_weak_or_lower",
+            "/indicator/crimes_per_1000",
+            "/gebied/amsterdam-nieuw-west/effect/lbm_score",
+            "/over/effectmeting",
+        ]
+        .map(String::from),
+    );
+    for page in &pages {
+        for lang in ["nl", "en"] {
+            let uri = if lang == "en" { format!("{page}?lang=en") } else { page.clone() };
+            let html = get(&uri).await.text();
+            let text = visible_text(&html);
+            let codes: Vec<&str> = text
+                .split(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
+                .filter(|w| w.contains('_') && w.split('_').all(|part| !part.is_empty()))
+                .collect();
+            assert!(codes.is_empty(), "{uri} shows internal identifiers: {codes:?}");
+            if lang == "nl" {
+                for word in text.split(|c: char| !c.is_ascii_alphabetic()) {
+                    assert!(
+                        !["integral", "physical", "participation", "safety", "realisation", "context", "process"]
+                            .contains(&word),
+                        "{uri} shows the code '{word}'"
+                    );
+                }
+            }
+        }
+    }
+}
