@@ -31,6 +31,10 @@ enum Command {
     Indicators(cmd::indicators::Args),
     /// Compute every indicator for every region, area and year, with comparisons, effects and disclosure control.
     Compute(cmd::compute::Args),
+    /// A consistent copy of a database, also while the server writes it; checked before it is kept.
+    Backup(cmd::backup::BackupArgs),
+    /// Put a backup back (checked first; stop the server before).
+    Restore(cmd::backup::RestoreArgs),
     /// Does an area change because of the programme? Effects against comparable buurten, with placebo inference.
     Effect(cmd::effect::Args),
     /// Write figures in the canonical long format (region,period,variable,value,status) to stdout.
@@ -63,6 +67,8 @@ fn main() -> ExitCode {
         Command::Indicators(args) => cmd::indicators::run(args),
         Command::Compute(args) => cmd::compute::run(args),
         Command::Effect(args) => cmd::effect::run(args),
+        Command::Backup(args) => cmd::backup::backup(args),
+        Command::Restore(args) => cmd::backup::restore(args),
         Command::Audit(args) => cmd::audit::run(args),
         Command::Export(args) => cmd::export::run(args),
         Command::Summary(args) => cmd::summary::run(args),

@@ -158,6 +158,14 @@ impl Store {
         Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
+    /// Writes a consistent copy of the database to `path` (which must not exist), while other connections go on
+    /// reading and writing: `VACUUM INTO` reads one snapshot of the whole file and writes it compacted.
+    pub fn backup_into(&self, path: &Path) -> Result<()> {
+        let target = path.to_str().ok_or_else(|| StoreError::Invalid(format!("{} is not UTF-8", path.display())))?;
+        self.conn.execute("VACUUM INTO ?1", [target])?;
+        Ok(())
+    }
+
     /// SQLite's own check of the file: `ok`, or what is wrong.
     pub fn integrity_check(&self) -> Result<String> {
         let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;

@@ -2,6 +2,7 @@
 
 pub mod areas;
 pub mod audit;
+pub mod backup;
 pub mod bench;
 pub mod bench_effect;
 pub mod compute;
