@@ -103,7 +103,7 @@ pub(crate) fn compute_column(
     p: usize,
     base: Option<&str>,
 ) -> (Column, BTreeSet<i64>) {
-    let mut col = Column::new(geo.targets.len());
+    let mut col = Column::new(geo.targets.len(), base.is_some());
     let mut sources = BTreeSet::new();
     let (method, xname, yname) = match &ind.aggregation {
         Aggregation::Sum { variable } => (Method::Sum, variable, None),
@@ -138,7 +138,9 @@ pub(crate) fn compute_column(
     if let Some(b) = base.and_then(|b| ds.variable_index(b)).map(|v| ds.values(v, p)) {
         for (t, target) in geo.targets.iter().enumerate() {
             if matches!(target.kind, TargetKind::Area | TargetKind::AllAreas) {
-                col.base[t] = own_or_sum(b, target, &target.members[p]);
+                if let Some(slot) = col.base.get_mut(t) {
+                    *slot = own_or_sum(b, target, &target.members[p]);
+                }
             }
         }
     }

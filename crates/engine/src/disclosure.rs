@@ -152,7 +152,7 @@ pub fn apply(results: &mut Results, geo: &Geography, catalogue: &Catalogue, rule
                         // No number, but if the base is too small the figure is secret for that reason too, and
                         // the reader should learn why rather than see "missing".
                         if let Some(min) = &rule.min_base {
-                            if col.base[t] < min.threshold && col.status[t] != SECRET {
+                            if col.base_of(t) < min.threshold && col.status[t] != SECRET {
                                 suppress(col, t, Reason::BaseBelowThreshold);
                             }
                         }
@@ -161,7 +161,7 @@ pub fn apply(results: &mut Results, geo: &Geography, catalogue: &Catalogue, rule
                     let published_by_source =
                         geo.targets[t].own.is_some() && col.coverage[t] >= 1.0 && col.reason[t] == Reason::None as u8;
                     if let Some(min) = &rule.min_base {
-                        let base = col.base[t];
+                        let base = col.base_of(t);
                         // A figure the source itself published without a known base was already protected there.
                         let too_small = if base.is_nan() { !published_by_source } else { base < min.threshold };
                         if too_small {
