@@ -3,6 +3,7 @@
 small fixtures), cut to a size a fuzzer can work with. The corpora are generated, never committed: the real files
 stay where they are. Run from anywhere: python3 fuzz/seed.py [SHARED_DATA_DIR]."""
 
+import subprocess
 import os
 import sys
 from pathlib import Path
@@ -73,7 +74,18 @@ def main():
         "/static/style.css?v=abc", "/werk/account/tokens/12/intrekken", "/werk/audit.csv?gebied=x&jaar=2025",
     ]):
         put("routes", f"path-{i}", path.encode())
-    print(f"corpora written to {CORPUS} ({n} CSV seeds); the workbook corpus comes from `cargo test` templates (see fuzz/README.md)")
+    # Workbook: the real templates the workspace hands out, in both languages (made by the request crate's example).
+    workbook = CORPUS / "workbook"
+    workbook.mkdir(parents=True, exist_ok=True)
+    root = Path(__file__).resolve().parent.parent
+    for lang in ["nl", "en"]:
+        target = workbook / f"template-{lang}.xlsx"
+        if not target.exists():
+            subprocess.run(
+                ["cargo", "run", "--quiet", "-p", "wijkmonitor-request", "--example", "template", "--", str(target), lang],
+                cwd=root, check=True,
+            )
+    print(f"corpora written to {CORPUS} ({n} CSV seeds, the request workbook templates in nl and en)")
 
 
 if __name__ == "__main__":
