@@ -17,6 +17,7 @@ Needs: pip install -r bench/requirements-effect.txt. Exits 1 when a check fails.
 """
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -35,9 +36,10 @@ def main() -> int:
     if not data.exists():
         print(f"skipped: {data} not found")
         return 0
+    env = dict(os.environ, WIJKMONITOR_SHARED_DATA=str(data.parent.parent))
     out = subprocess.run(
-        ["cargo", "run", "--quiet", "--release", "-p", "wijkmonitor-effect", "--example", "crosscheck", "--", str(data)],
-        cwd=ROOT, check=True, capture_output=True, text=True,
+        ["cargo", "run", "--quiet", "--release", "-p", "wijkmonitor-effect", "--example", "crosscheck"],
+        cwd=ROOT, check=True, capture_output=True, text=True, env=env,
     ).stdout
     worst_did, worst_sdid, n = 0.0, 0.0, 0
     for line in out.splitlines():

@@ -1,7 +1,7 @@
 //! Writes the inputs and estimates of 40 placebo areas on the real Leefbaarometer buurt scores as JSON lines, for
 //! `bench/effect_crosscheck.py` to recompute with `statsmodels` (two-way fixed effects) and `synthdid-py`:
 //!
-//! `cargo run --release -p wijkmonitor-effect --example crosscheck -- ../shared/data/leefbaarometer/buurten-2002-2020.csv`
+//! `cargo run --release -p wijkmonitor-effect --example crosscheck`
 //!
 //! Each line: the area, the years, how many are before the start, the area's series, the matched comparison
 //! buurten's series (the exact matrix both estimators used) and wijkmonitor's two estimates.
@@ -14,18 +14,8 @@ use wijkmonitor_effect::{analyse_all, Panel, Params, Treated, Unit};
 const YEARS: [i32; 7] = [2002, 2008, 2012, 2014, 2016, 2018, 2020];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::args().nth(1).ok_or("usage: crosscheck <leefbaarometer buurten csv>")?;
-    let mut reader = csv::Reader::from_path(&path)?;
-    let headers = reader.headers()?.clone();
-    let col = |name: &str| headers.iter().position(|h| h == name).ok_or(format!("no column {name} in {path}"));
-    let (code, year, lbm) = (col("bu_code")?, col("jaar")?, col("lbm")?);
-    let mut values: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    for record in reader.records() {
-        let record = record?;
-        let Some(y) = YEARS.iter().position(|&x| record[year].parse::<i32>().ok() == Some(x)) else { continue };
-        let v = record[lbm].parse::<f64>().unwrap_or(f64::NAN);
-        values.entry(record[code].to_string()).or_insert_with(|| vec![f64::NAN; YEARS.len()])[y] = v;
-    }
+    // The file comes from ../shared/data (WIJKMONITOR_SHARED_DATA overrides where it is).
+    let values = wijkmonitor_testdata::leefbaarometer_scores(&YEARS).ok_or("the Leefbaarometer file is not there")?;
     let units: Vec<Unit> = values
         .into_iter()
         .map(|(code, values)| Unit {

@@ -4,29 +4,13 @@
 //!
 //! The file has no inhabitants for these years, so buurten are aggregated with equal weights.
 
-use std::collections::BTreeMap;
 use wijkmonitor_effect::rng::Rng;
 use wijkmonitor_effect::{analyse_all, Estimator, Panel, Params, Treated, Unit, Verdict};
 
 const YEARS: [i32; 7] = [2002, 2008, 2012, 2014, 2016, 2018, 2020];
 
 fn load() -> Option<Panel> {
-    let path = wijkmonitor_testdata::shared_data()?.join("leefbaarometer/buurten-2002-2020.csv");
-    if !path.exists() {
-        println!("skipping: {} not found", path.display());
-        return None;
-    }
-    let mut reader = csv::Reader::from_path(&path).expect("open the Leefbaarometer file");
-    let headers = reader.headers().expect("headers").clone();
-    let col = |name: &str| headers.iter().position(|h| h == name).expect("column");
-    let (code, year, lbm) = (col("bu_code"), col("jaar"), col("lbm"));
-    let mut values: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    for record in reader.records() {
-        let record = record.expect("row");
-        let Some(y) = YEARS.iter().position(|&x| record[year].parse::<i32>().ok() == Some(x)) else { continue };
-        let v = record[lbm].parse::<f64>().unwrap_or(f64::NAN);
-        values.entry(record[code].to_string()).or_insert_with(|| vec![f64::NAN; YEARS.len()])[y] = v;
-    }
+    let values = wijkmonitor_testdata::leefbaarometer_scores(&YEARS)?;
     let units = values
         .into_iter()
         .map(|(code, values)| Unit {

@@ -245,8 +245,10 @@ pub fn compute_with_rules(
             }
         }
     });
-    let (columns, sources) =
-        columns.into_iter().map(|c| c.unwrap_or_else(|| (Column::new(geo.targets.len(), false), BTreeSet::new()))).unzip();
+    let (columns, sources) = columns
+        .into_iter()
+        .map(|c| c.unwrap_or_else(|| (Column::new(geo.targets.len(), false), BTreeSet::new())))
+        .unzip();
     Results {
         indicators: indicators.iter().map(|(i, _)| i.id.clone()).collect(),
         periods: ds.periods.clone(),

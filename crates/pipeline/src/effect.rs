@@ -223,7 +223,7 @@ pub fn starts(
     config: &Config,
     treatment: &str,
     areas: &[String],
-    register: &[(String, String, i32, String, Option<f64>)],
+    register: &[RegisterFigure],
 ) -> Result<(BTreeMap<String, i32>, Vec<String>), String> {
     if treatment == PROGRAMME {
         return Ok((areas.iter().map(|a| (a.clone(), config.start_of(a))).collect(), Vec::new()));
@@ -251,6 +251,24 @@ pub fn starts(
     }
     let missing = areas.iter().filter(|a| !starts.contains_key(*a)).cloned().collect();
     Ok((starts, missing))
+}
+
+/// One register entry as [`starts`] reads it: `(area, scheme, year, item, number)`.
+pub type RegisterFigure = (String, String, i32, String, Option<f64>);
+
+/// The register's entries as [`starts`] reads them.
+pub(crate) fn register_figures(store: &wijkmonitor_store::Store) -> anyhow::Result<Vec<RegisterFigure>> {
+    Ok(store
+        .register_entries(None)?
+        .into_iter()
+        .map(|e| {
+            let number = match e.value {
+                wijkmonitor_programme::register::EntryValue::Number(n) => Some(n),
+                wijkmonitor_programme::register::EntryValue::Text(t) => t.trim().parse().ok(),
+            };
+            (e.area, e.scheme.as_str().to_string(), e.year, e.item, number)
+        })
+        .collect())
 }
 
 /// An effect question asked on demand (`wijkmonitor effect`): any delineation, any start.
@@ -299,17 +317,7 @@ pub fn ask(store: &wijkmonitor_store::Store, q: &Ask<'_>) -> anyhow::Result<Answ
     let mut results = wijkmonitor_engine::compute::compute_with_rules(&loaded.ds, &catalogue, &geo, &params, &rules);
     let area_ids: Vec<String> =
         q.areas.areas.iter().map(|a| a.id.clone()).filter(|a| q.area.is_none_or(|only| only == a)).collect();
-    let register: Vec<(String, String, i32, String, Option<f64>)> = store
-        .register_entries(None)?
-        .into_iter()
-        .map(|e| {
-            let number = match e.value {
-                wijkmonitor_programme::register::EntryValue::Number(n) => Some(n),
-                wijkmonitor_programme::register::EntryValue::Text(t) => t.trim().parse().ok(),
-            };
-            (e.area, e.scheme.as_str().to_string(), e.year, e.item, number)
-        })
-        .collect();
+    let register = register_figures(store)?;
     let (mut starts, without_start) =
         starts(q.config, q.treatment, &area_ids, &register).map_err(anyhow::Error::msg)?;
     if let Some(start) = q.start {

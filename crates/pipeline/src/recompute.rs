@@ -97,17 +97,7 @@ pub fn recompute(store: &mut Store, job: &Recompute<'_>) -> Result<ComputeSummar
 
     // Effects, from the figures before disclosure control; what is shown of them is protected below.
     let t_effects = Instant::now();
-    let register: Vec<(String, String, i32, String, Option<f64>)> = store
-        .register_entries(None)?
-        .into_iter()
-        .map(|e| {
-            let number = match e.value {
-                wijkmonitor_programme::register::EntryValue::Number(n) => Some(n),
-                wijkmonitor_programme::register::EntryValue::Text(t) => t.trim().parse().ok(),
-            };
-            (e.area, e.scheme.as_str().to_string(), e.year, e.item, number)
-        })
-        .collect();
+    let register = effect::register_figures(store)?;
     let area_ids: Vec<String> = areas.areas.iter().map(|a| a.id.clone()).collect();
     let mut effects = Vec::new();
     let mut pooled_effects = Vec::new();

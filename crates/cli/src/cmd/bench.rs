@@ -338,9 +338,16 @@ fn run_in(args: &Args, dir: &Path) -> Result<()> {
         timing["duckdb_version"].as_str().unwrap_or("?"),
         timing["peak_rss_mb"].as_f64().unwrap_or(f64::NAN)
     );
-    println!("ratio against the long layout: {:.3}, against the wide layout: {:.3}", best_ms / long_ms, best_ms / wide_ms);
+    println!(
+        "ratio against the long layout: {:.3}, against the wide layout: {:.3}",
+        best_ms / long_ms,
+        best_ms / wide_ms
+    );
     let fastest = long_ms.min(wide_ms);
-    println!("compute: wijkmonitor={best_ms:.0} duckdb={fastest:.0} ratio={:.3} peak_memory_mb={peak_mb:.0}", best_ms / fastest);
+    println!(
+        "compute: wijkmonitor={best_ms:.0} duckdb={fastest:.0} ratio={:.3} peak_memory_mb={peak_mb:.0}",
+        best_ms / fastest
+    );
     Ok(())
 }
 
