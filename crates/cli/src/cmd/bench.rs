@@ -289,7 +289,7 @@ fn run_in(args: &Args, dir: &Path) -> Result<()> {
         let mut mismatches = 0usize;
         let mut first = None;
         for i in 0..results.indicators.len() {
-            for p in 0..periods.len() {
+            for (p, period) in periods.iter().enumerate() {
                 let col = results.column(i, p);
                 for t in 0..n_t {
                     let ours = col.value[t];
@@ -300,7 +300,7 @@ fn run_in(args: &Args, dir: &Path) -> Result<()> {
                         mismatches += 1;
                         first.get_or_insert((
                             results.indicators[i].clone(),
-                            periods[p],
+                            *period,
                             geo.targets[t].id.clone(),
                             ours,
                             other,
