@@ -5,7 +5,8 @@
 //! - a file whose header starts `bu_code,` and has `lbm` is the Leefbaarometer buurt file;
 //! - the header `region,period,variable,value,status` is the long CSV;
 //! - a header with `Regioaanduiding.Codering..code.` or `Wijken.en.buurten` is a KWB CSV (R `write.csv`);
-//! - semicolon-separated rows under a title line, or above a `Bron:` footer, are a StatLine web export.
+//! - semicolon-separated rows under a title line, or above a `Bron:` footer, or under one header row of
+//!   `Theme/Topic (unit)` labels (the current download, with neither), are a StatLine web export.
 //!
 //! A wide CSV looks like any other CSV and needs a mapping anyway, so it is never detected: the error for an
 //! unrecognised file says to use `--format wide-csv --mapping FILE`. Only the first lines (and the last,
@@ -70,7 +71,11 @@ pub fn detect(input: &Input) -> Result<Format, Located> {
         let l = l.trim().trim_start_matches('"').trim_start();
         l.starts_with("Bron:") || l.starts_with("Bron :") || l.starts_with("Source:")
     });
-    if semicolon_rows && (title_line || footer) {
+    // The current StatLine download: no title, no footer, one header row of `Theme/Topic (unit)` labels after the
+    // dimension columns (`"Wijken en buurten";"Bevolking/Aantal inwoners (aantal)";...`).
+    let labels = first.split(';').map(|c| c.trim().trim_matches('"').trim()).collect::<Vec<_>>();
+    let topic_labels = labels.iter().filter(|c| c.contains('/') && c.ends_with(')') && c.contains(" (")).count();
+    if semicolon_rows && (title_line || footer || topic_labels >= 2) {
         return Ok(Format::StatlineCsv);
     }
     Err(Located::at(
@@ -78,8 +83,8 @@ pub fn detect(input: &Input) -> Result<Format, Located> {
         first_line,
         0,
         "the format could not be recognised from the content. wijkmonitor recognises: kwb-csv (a header with \
-         Regioaanduiding.Codering..code.), statline-csv (a StatLine web export: semicolons, title lines, a 'Bron:' \
-         footer), leefbaarometer (header bu_code,versie,jaar,bu_naam,lbm,...), long-csv (header \
+         Regioaanduiding.Codering..code.), statline-csv (a StatLine export: semicolons, and title lines, a 'Bron:' \
+         footer or 'Theme/Topic (unit)' column labels), leefbaarometer (header bu_code,versie,jaar,bu_naam,lbm,...), long-csv (header \
          region,period,variable,value,status), and odata-json / odata-csv folders. For a CSV with one column per \
          variable, use --format wide-csv --mapping FILE",
     ))

@@ -198,13 +198,27 @@ pub fn read(file: &SourceFile, ctx: &ImportContext<'_>) -> Result<ImportBatch, L
         .collect();
 
     let mut notes = Vec::new();
-    let classification_year = ctx.options.classification_year.or(title_year);
+    // A Kerncijfers table uses the classification of its own year: without a title that says which, the year its
+    // file name holds stands for both (see the period below).
+    let kwb_shaped_year = (title_year.is_none() && code_col.is_some() && kind_col.is_some() && period_col.is_none())
+        .then(|| year_in_name(&file.name))
+        .flatten();
+    let classification_year = ctx.options.classification_year.or(title_year).or(kwb_shaped_year);
     let period_source = match (period_col, ctx.options.period) {
         (Some(c), _) => PeriodSource::Column(c),
         (None, Some(p)) => PeriodSource::Fixed(p),
-        (None, None) => match title_year {
-            Some(y) if kwb_title => {
+        (None, None) => match (title_year, year_in_name(&file.name)) {
+            (Some(y), _) if kwb_title => {
                 notes.push(format!("the period {y} was taken from the title of the table; pass --period to override"));
+                PeriodSource::Fixed(Period::Year(y))
+            }
+            // The current StatLine download has no title lines; a Kerncijfers table (one year, with its code and
+            // kind-of-region columns) is then dated by the one year its file name holds, saying so.
+            (None, Some(y)) if code_col.is_some() && kind_col.is_some() => {
+                notes.push(format!(
+                    "the period {y} was taken from the file name (the export has neither a Perioden column nor a \
+                     title); pass --period to override"
+                ));
                 PeriodSource::Fixed(Period::Year(y))
             }
             _ => {
@@ -379,6 +393,22 @@ pub fn read(file: &SourceFile, ctx: &ImportContext<'_>) -> Result<ImportBatch, L
 }
 
 /// Footer lines of StatLine exports ("Bron: CBS", "Centraal Bureau voor de Statistiek, Den Haag/Heerlen ...").
+/// The one year (1990-2099) a file name holds, as a separate number (`kwb-2024-bevolking.csv`); `None` when it
+/// holds none or several.
+fn year_in_name(name: &str) -> Option<i32> {
+    let stem = std::path::Path::new(name).file_stem().and_then(|s| s.to_str()).unwrap_or(name);
+    let years: Vec<i32> = stem
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|t| t.len() == 4)
+        .filter_map(|t| t.parse().ok())
+        .filter(|y| (1990..2100).contains(y))
+        .collect();
+    match years.as_slice() {
+        [y] => Some(*y),
+        _ => None,
+    }
+}
+
 fn is_footer_text(text: &str) -> bool {
     let t = text.trim().to_lowercase();
     t.starts_with("bron") || t.starts_with("source") || t.starts_with("centraal bureau voor de statistiek")

@@ -857,3 +857,28 @@ fn detects_by_content() {
     assert_eq!(detect("x.csv", "  \n").unwrap_err().to_string(), "x.csv: the file is empty");
     assert_error(&detect("x.json", "{\"value\": []}").unwrap_err(), "x.json", 1, 0, "this looks like JSON");
 }
+
+/// The current StatLine download (one header row of `Theme/Topic (unit)` labels, no title, no footer): recognised
+/// from its content alone, its year (period and classification) taken from the file name and said so; every
+/// region of the 2024 code list, the real Dutch population.
+#[test]
+fn the_current_statline_download_is_read_by_detection_alone() {
+    let Some(f) = shared_file("cbs-kwb-nl-2024/kwb-2024-bevolking-statline-export.csv") else { return };
+    let input = Input::File(f.clone());
+    assert_eq!(detect::detect(&input).unwrap(), Format::StatlineCsv);
+    let (cat, lists) = (catalogue(), CodeLists::new());
+    let batch = statline::read(&f, &context(&cat, &lists, options())).unwrap();
+    assert_eq!(batch.classification_year, Some(2024));
+    assert_eq!(batch.regions.len(), 18_310);
+    assert_eq!(value(&batch, "NL00", "2024", "inhabitants"), Value::final_(17_942_942.0));
+    assert!(
+        batch.notes.iter().any(|n| n.contains("the period 2024 was taken from the file name")),
+        "{:?}",
+        batch.notes
+    );
+    // Without a year in its name, the file says what it needs.
+    let mut unnamed = f;
+    unnamed.name = "export.csv".into();
+    let err = error(statline::read(&unnamed, &context(&cat, &lists, options())));
+    assert!(err.to_string().contains("pass --period"), "{err}");
+}
