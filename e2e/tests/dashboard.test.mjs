@@ -168,7 +168,7 @@ test('area page shows the figures of its JSON twin and switches language', async
   await checkAccessibility(page, 'area page (nl)');
 
   await page.click('#lang-switch');
-  await page.waitForURL(/lang=en/);
+  await page.waitForURL(/\/en\/gebied\//);
   assert.equal(await page.locator('html').getAttribute('lang'), 'en');
   assert.equal((await page.locator('td[data-indicator="inhabitants"]').innerText()).trim(), formatted(inhabitants.figure.value, 0, 'en-GB'));
   assert.match(await page.locator('h2#integral').innerText(), /Action line/);
@@ -203,7 +203,7 @@ test('pages carry no scripts and work without JavaScript', async () => {
     const html = await (await fetch(`${base}${path}`)).text();
     assert.ok(!/<script/i.test(html), `${path} has no script`);
   }
-  const page = await open('/actielijn/safety?lang=en');
+  const page = await open('/en/actielijn/safety');
   await checkAccessibility(page, 'action line page');
   await page.close();
   const about = await open('/over');
@@ -242,7 +242,7 @@ test('the effect section and an effect page show what their JSON twins say, acce
   await checkAccessibility(detail, 'effect page (nl)');
   await detail.close();
 
-  const method = await open('/over/effectmeting?lang=en');
+  const method = await open('/en/over/effectmeting');
   assert.match(await method.locator('h1').innerText(), /Measuring effect/);
   await checkAccessibility(method, 'method page (en)');
   await method.close();

@@ -45,6 +45,8 @@ enum Command {
     Summary(cmd::summary::Args),
     /// Serve the dashboard and JSON API (the built-in demo database unless --db is given).
     Serve(cmd::serve::Args),
+    /// Publish the public side as static files (every page, twin, download and report), with an archive.
+    Publish(cmd::publish::Args),
     /// Reports: the analysis report of an area or the national progress report, as PDF or HTML.
     Report(cmd::report::Args),
     /// Accounts of the workspace: add, list, disable, enable.
@@ -78,6 +80,7 @@ fn main() -> ExitCode {
         Command::User(args) => cmd::user::run(args),
         Command::Token(args) => cmd::user::run_token(args),
         Command::Report(args) => cmd::report::run(args),
+        Command::Publish(args) => cmd::publish::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

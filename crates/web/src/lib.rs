@@ -12,6 +12,7 @@
 //! - [`layout`]: the one HTML page shell; [`svg`]: charts and maps; [`viewmodel`]: what public view models share.
 //! - [`openapi`]: the API document, generated from the route table; [`ops`]: health, readiness and metrics;
 //!   [`metrics`]: the counters behind `/metrics`.
+//! - [`release`]: the static release: the public side as files, by the same rendering as the server.
 //! - [`xlsx`]: the Excel download; [`format`] and [`i18n`]: numbers and words in Dutch and English.
 //!
 //! # Invariants
@@ -32,6 +33,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod ops;
 pub mod public;
+pub mod release;
 pub mod routes;
 pub mod server;
 pub mod svg;

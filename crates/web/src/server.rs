@@ -259,6 +259,7 @@ pub async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let query = req.uri().query().unwrap_or("").to_string();
+    let req = english_alias(req);
     let (mut response, route_index, side) = answer(&app, req, client, &request_id).await;
     decorate(&mut response, &app.config, side, &path, &request_id, route_index.map(|i| ROUTES[i].page));
     let status = response.status().as_u16();
@@ -279,6 +280,23 @@ pub async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
         let _ = log.try_send(line.to_string());
     }
     response
+}
+
+/// `/en/...` is the English form of an address (what the pages link to, and what a static release holds as
+/// files): it is answered as the address without the prefix with `lang=en`, unless the query names a language.
+fn english_alias(mut req: Request) -> Request {
+    let Some((lang, rest)) = Lang::strip_prefix(req.uri().path()) else { return req };
+    let query = req.uri().query().unwrap_or("");
+    let has_lang = crate::work::forms::parse_urlencoded(query).iter().any(|(k, _)| k == "lang");
+    let query = match (has_lang, query.is_empty()) {
+        (true, _) => query.to_string(),
+        (false, true) => format!("lang={}", lang.code()),
+        (false, false) => format!("lang={}&{query}", lang.code()),
+    };
+    if let Ok(uri) = axum::http::Uri::try_from(format!("{rest}?{query}")) {
+        *req.uri_mut() = uri;
+    }
+    req
 }
 
 fn unix_now() -> i64 {

@@ -3,13 +3,18 @@
 
 use crate::viewmodel::CSV_HEADER;
 use crate::views::downloads::published_targets;
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
 use std::collections::BTreeSet;
 use wijkmonitor_model::catalogue::ActionLine;
 use wijkmonitor_readmodel::snapshot::Snapshot;
 
 pub fn workbook(snap: &Snapshot) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
+    // The workbook says it was made when its figures were computed, not when it was rendered, so the same
+    // publication gives the same bytes (a static release is byte-identical on a rerun; ETags stay stable).
+    if let Some(created) = snap.run.as_ref().and_then(|r| creation_time(&r.computed_at)) {
+        wb.set_properties(&DocProperties::new().set_creation_datetime(&created));
+    }
     let bold = Format::new().set_bold();
     let targets = published_targets(snap);
     for line in ActionLine::ALL {
@@ -139,4 +144,11 @@ pub fn workbook(snap: &Snapshot) -> Result<Vec<u8>, XlsxError> {
         ws.write_string(r, 4, &run.areas_source)?;
     }
     wb.save_to_buffer()
+}
+
+/// `2026-05-01T12:00:00Z` as a date and time for the workbook's properties.
+fn creation_time(rfc3339: &str) -> Option<ExcelDateTime> {
+    let date = rfc3339.get(..10)?;
+    let time = rfc3339.get(11..19).unwrap_or("00:00:00");
+    ExcelDateTime::parse_from_str(&format!("{date}T{time}")).ok()
 }

@@ -130,6 +130,14 @@ async fn every_page_and_its_twins_answer_with_the_right_content_type() {
     let english = get("/gebied/den-haag-zuidwest?lang=en").await;
     assert!(english.text().contains("<html lang=\"en\">"));
     assert_eq!(english.header(header::CONTENT_LANGUAGE), "en");
+    // `/en/...` is the English address the pages link to (and a static release holds); it answers the same.
+    let prefixed = get("/en/gebied/den-haag-zuidwest").await;
+    assert!(prefixed.body == english.body, "/en/gebied/... equals ?lang=en");
+    assert!(prefixed.text().contains("href=\"/en/indicator/"), "English pages link English pages");
+    assert!(get("/en").await.body == get("/?lang=en").await.body);
+    assert!(get("/en/rapport/nationaal-2025.html").await.status != StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(get("/en/gebied/den-haag-zuidwest?lang=nl").await.body == get("/gebied/den-haag-zuidwest").await.body);
+    assert_eq!(get("/enschede").await.status, StatusCode::NOT_FOUND);
     assert!(get("/index.json").await.body == get("/.json").await.body);
     let accept = request(&fixture().router, Method::GET, "/over", &[(header::ACCEPT, "application/json")]).await;
     assert_eq!(accept.header(header::CONTENT_TYPE), "application/json");

@@ -12,6 +12,7 @@ pub mod export;
 pub mod fetch;
 pub mod import;
 pub mod indicators;
+pub mod publish;
 pub mod register;
 pub mod report;
 pub mod serve;

@@ -1,9 +1,9 @@
 //! `wijkmonitor report`: the per-area analysis report and the national progress report, as PDF or as one
 //! self-contained HTML file. Reports show only figures that passed disclosure control (the computed figures).
 
-use crate::common::{load_areas, open_existing_store, DEFAULT_DB};
+use crate::common::{load_areas, open_existing_store, write_atomically, DEFAULT_DB};
 use anyhow::{bail, Context, Result};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 use wijkmonitor_model::{FocusAreaSet, BUILTIN_AREAS_NAME};
 use wijkmonitor_readmodel::Snapshot;
@@ -40,16 +40,6 @@ pub struct Args {
     /// computation used it.
     #[arg(long)]
     pub areas: Option<PathBuf>,
-}
-
-/// Writes a file atomically: into a temporary sibling, renamed into place, so no half-written report is left.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut tmp = path.as_os_str().to_os_string();
-    tmp.push(".partial");
-    let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
 }
 
 pub fn run(args: Args) -> Result<()> {

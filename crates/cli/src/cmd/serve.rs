@@ -161,7 +161,7 @@ fn cache_dir() -> PathBuf {
 }
 
 /// The cached demo database, built when missing or older than this binary.
-fn cached_demo_database() -> Result<PathBuf> {
+pub(crate) fn cached_demo_database() -> Result<PathBuf> {
     let dir = cache_dir();
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create the cache folder {}", dir.display()))?;
     let db = dir.join(format!("demo-{}.db", demo_fingerprint(env!("CARGO_PKG_VERSION"))));
