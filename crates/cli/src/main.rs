@@ -45,6 +45,8 @@ enum Command {
     Summary(cmd::summary::Args),
     /// Serve the dashboard and JSON API (the built-in demo database unless --db is given).
     Serve(cmd::serve::Args),
+    /// A crosswalk between two classification years from the overlap of their boundary maps.
+    Crosswalk(cmd::crosswalk::Args),
     /// Publish the public side as static files (every page, twin, download and report), with an archive.
     Publish(cmd::publish::Args),
     /// Reports: the analysis report of an area or the national progress report, as PDF or HTML.
@@ -81,6 +83,7 @@ fn main() -> ExitCode {
         Command::Token(args) => cmd::user::run_token(args),
         Command::Report(args) => cmd::report::run(args),
         Command::Publish(args) => cmd::publish::run(args),
+        Command::Crosswalk(args) => cmd::crosswalk::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -17,6 +17,7 @@ const ALLOWED: &[(&str, &[&str], &[&str])] = &[
     ("programme", &["model"], &[]),
     ("request", &["model"], &[]),
     ("effect", &[], &["testdata"]),
+    ("maps", &[], &["testdata"]),
     // Reading files and the network.
     ("import", &["model"], &["testdata"]),
     ("fetch", &[], &["import", "model", "testdata"]),
@@ -38,6 +39,7 @@ const ALLOWED: &[(&str, &[&str], &[&str])] = &[
             "engine",
             "fetch",
             "import",
+            "maps",
             "model",
             "pdf",
             "pipeline",

@@ -6,6 +6,7 @@ pub mod backup;
 pub mod bench;
 pub mod bench_effect;
 pub mod compute;
+pub mod crosswalk;
 pub mod demo;
 pub mod effect;
 pub mod export;
