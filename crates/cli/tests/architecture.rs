@@ -23,7 +23,7 @@ const ALLOWED: &[(&str, &[&str], &[&str])] = &[
     ("fetch", &[], &["import", "model", "testdata"]),
     // Storage: the only crate that writes SQL.
     ("store", &["model", "programme", "request"], &[]),
-    ("readmodel", &["effect", "model", "store"], &[]),
+    ("readmodel", &["effect", "maps", "model", "store"], &[]),
     // Application layer.
     ("pipeline", &["access", "demo", "effect", "engine", "import", "model", "programme", "request", "store"], &[]),
     // Presentation: reports and the web read the read model; neither knows the command line.

@@ -16,6 +16,24 @@ pub mod read;
 pub use overlap::{crosswalk, Crosswalk, CrosswalkOptions, Share, Weights};
 pub use read::{read_map, read_points, MapError};
 
+/// The one year (1990-2099) a file name holds, if exactly one: `gemeenten_2019.geojson` and
+/// `Buurt_2014_layer_q1e3.json` are of 2019 and 2014; `kaart-2019-2024.json` and `x20190.json` of none.
+pub fn year_in_file_name(path: &str) -> Option<i32> {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let stem = name.split('.').next().unwrap_or(name);
+    let years: std::collections::BTreeSet<i32> = stem
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|d| d.len() == 4)
+        .filter_map(|d| d.parse().ok())
+        .filter(|y| (1990..2100).contains(y))
+        .collect();
+    if years.len() == 1 {
+        years.into_iter().next()
+    } else {
+        None
+    }
+}
+
 /// A point as `[x, y]`: longitude and latitude in WGS84, or metres east and north in RD New.
 pub type Point = [f64; 2];
 
@@ -85,5 +103,20 @@ impl Map {
             code_field: self.code_field.clone(),
             year: self.year,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn years_in_file_names() {
+        assert_eq!(year_in_file_name("gemeenten_2019.geojson"), Some(2019));
+        assert_eq!(year_in_file_name("../data/Buurt_2014_layer_q1e3.json"), Some(2014));
+        assert_eq!(year_in_file_name("kaart-2019-2024.json"), None);
+        assert_eq!(year_in_file_name("kaart.json"), None);
+        assert_eq!(year_in_file_name("x20190.json"), None);
+        assert_eq!(year_in_file_name("2019/kaart.json"), None);
     }
 }

@@ -1,5 +1,5 @@
 //! Geometry for the maps: the embedded, simplified outlines of all municipalities (2024), optional buurt
-//! shapes from a TopoJSON boundary file, and the projection to SVG paths.
+//! shapes from the boundary files of a folder (read by `wijkmonitor-maps`), and the projection to SVG paths.
 //!
 //! No tile server: lon/lat (WGS84) are projected equirectangularly with the longitude scaled by cos(52°),
 //! which is close enough to true shape at the latitude of the Netherlands. Points closer than a pixel to
@@ -16,7 +16,7 @@ const GEMEENTEN_2024: &str = include_str!("../../../data/geo/gemeenten-2024-simp
 /// The attribution of the embedded outlines, shown under every map.
 pub const OUTLINES_ATTRIBUTION: &str = "Bron: CBS/PDOK, CC BY 4.0 (gemeentegrenzen 2024, vereenvoudigd)";
 
-/// The file name of the 2014 buurt TopoJSON in a `--boundaries` folder.
+/// The file name of the 2014 buurt TopoJSON in `../shared/data/boundaries` (any buurt map of a folder is read).
 pub const BUURT_TOPOJSON: &str = "Buurt_2014_layer_q1e3.json";
 
 type Ring = Vec<[f64; 2]>;
@@ -55,21 +55,72 @@ impl Outlines {
     }
 }
 
-/// Buurt shapes read from a TopoJSON boundary file, only for the buurt codes asked for.
+/// Buurt shapes read from the boundary files of a folder, only for the buurt codes asked for.
 #[derive(Debug, Clone, Default)]
 pub struct BuurtShapes {
-    pub year: i32,
+    /// The years of the maps the shapes came from.
+    pub years: Vec<i32>,
     shapes: BTreeMap<String, Vec<Ring>>,
 }
 
+/// Whether a file in a boundaries folder is a buurt map: GeoJSON or TopoJSON with "buurt" in its name.
+fn is_buurt_map(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_ascii_lowercase();
+    name.contains("buurt") && [".json", ".geojson", ".topojson"].iter().any(|e| name.ends_with(e))
+}
+
 impl BuurtShapes {
-    /// Reads `dir/Buurt_2014_layer_q1e3.json` and keeps the buurten whose code is in `wanted`. Codes that no
-    /// longer exist in 2014 form (re-coded buurten, e.g. Amsterdam since 2022) simply find no shape.
+    /// Reads every buurt map in `dir` (GeoJSON or TopoJSON, WGS84 or RD New, any classification year, such as
+    /// `Buurt_2014_layer_q1e3.json` or `buurten_2024.geojson`) and keeps the buurten whose code is in `wanted`, so
+    /// that an area is drawn in the classification it is defined in (Amsterdam's re-coded buurten of 2022 need a
+    /// map of 2022 or later). A code found in several maps takes the shape of the newest.
     pub fn load(dir: &Path, wanted: &[String]) -> Result<BuurtShapes, String> {
-        let path = dir.join(BUURT_TOPOJSON);
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let shapes = decode_topojson(&text, wanted).map_err(|e| format!("{}: {e}", path.display()))?;
-        Ok(BuurtShapes { year: 2014, shapes })
+        let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+        let mut files: Vec<std::path::PathBuf> =
+            entries.flatten().map(|e| e.path()).filter(|p| is_buurt_map(p)).collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(format!(
+                "{} holds no buurt map (a GeoJSON or TopoJSON file with 'buurt' in its name)",
+                dir.display()
+            ));
+        }
+        let wanted: std::collections::HashSet<&str> = wanted.iter().map(String::as_str).collect();
+        let mut maps = Vec::new();
+        for path in files {
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let map = wijkmonitor_maps::read_map(&text, None).map_err(|e| format!("{}: {e}", path.display()))?;
+            let year = map.year.or_else(|| wijkmonitor_maps::year_in_file_name(&path.to_string_lossy())).unwrap_or(0);
+            maps.push((year, map));
+        }
+        // Oldest first, so the newest shape of a code is the one kept.
+        maps.sort_by_key(|(year, _)| *year);
+        let mut shapes = BTreeMap::new();
+        let mut years = Vec::new();
+        for (year, map) in maps {
+            let rd = map.crs == wijkmonitor_maps::Crs::RdNew;
+            let mut used = false;
+            for f in map.features.into_iter().filter(|f| wanted.contains(f.code.as_str())) {
+                // Outer rings only: holes are not drawn.
+                let rings: Vec<Ring> = f
+                    .polygons
+                    .into_iter()
+                    .map(|p| {
+                        if rd {
+                            p.exterior.iter().map(|&[x, y]| wijkmonitor_maps::rd::to_wgs84(x, y)).collect()
+                        } else {
+                            p.exterior
+                        }
+                    })
+                    .collect();
+                shapes.insert(f.code, rings);
+                used = true;
+            }
+            if used && year > 0 {
+                years.push(year);
+            }
+        }
+        Ok(BuurtShapes { years, shapes })
     }
 
     pub fn codes(&self) -> impl Iterator<Item = &String> {
@@ -79,80 +130,6 @@ impl BuurtShapes {
     pub fn get(&self, code: &str) -> Option<&Vec<Ring>> {
         self.shapes.get(code)
     }
-}
-
-/// Decodes the polygons of a quantized TopoJSON topology (one object, geometries with `id` = code).
-fn decode_topojson(text: &str, wanted: &[String]) -> Result<BTreeMap<String, Vec<Ring>>, String> {
-    let topo: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    let (scale, translate) = match topo.get("transform") {
-        Some(t) => {
-            (pair(&t["scale"]).ok_or("bad transform.scale")?, pair(&t["translate"]).ok_or("bad transform.translate")?)
-        }
-        None => ([1.0, 1.0], [0.0, 0.0]),
-    };
-    let quantized = topo.get("transform").is_some();
-    let arcs_json = topo["arcs"].as_array().ok_or("no arcs")?;
-    let mut arcs: Vec<Ring> = Vec::with_capacity(arcs_json.len());
-    for arc in arcs_json {
-        let mut points = Vec::new();
-        let (mut x, mut y) = (0.0, 0.0);
-        for p in arc.as_array().ok_or("bad arc")? {
-            let [a, b] = pair(p).ok_or("bad arc point")?;
-            if quantized {
-                x += a;
-                y += b;
-            } else {
-                x = a;
-                y = b;
-            }
-            points.push([x * scale[0] + translate[0], y * scale[1] + translate[1]]);
-        }
-        arcs.push(points);
-    }
-    let wanted: std::collections::HashSet<&str> = wanted.iter().map(String::as_str).collect();
-    let objects = topo["objects"].as_object().ok_or("no objects")?;
-    let mut out = BTreeMap::new();
-    for object in objects.values() {
-        for geometry in object["geometries"].as_array().into_iter().flatten() {
-            let code = geometry["id"].as_str().or_else(|| geometry["properties"]["statcode"].as_str()).unwrap_or("");
-            if !wanted.contains(code) {
-                continue;
-            }
-            let polygons: Vec<&serde_json::Value> = match geometry["type"].as_str() {
-                Some("Polygon") => vec![&geometry["arcs"]],
-                Some("MultiPolygon") => geometry["arcs"].as_array().into_iter().flatten().collect(),
-                _ => continue,
-            };
-            let mut rings = Vec::new();
-            for polygon in polygons {
-                // The first ring is the outer one; holes are not drawn.
-                let Some(ring) = polygon.as_array().and_then(|r| r.first()) else { continue };
-                let mut points: Ring = Vec::new();
-                for index in ring.as_array().into_iter().flatten() {
-                    let Some(i) = index.as_i64() else { continue };
-                    let (arc, reversed) = if i < 0 { ((!i) as usize, true) } else { (i as usize, false) };
-                    let Some(arc) = arcs.get(arc) else { return Err(format!("arc {i} out of range")) };
-                    let mut part: Ring = arc.clone();
-                    if reversed {
-                        part.reverse();
-                    }
-                    // Consecutive arcs share their end points.
-                    let skip = usize::from(!points.is_empty());
-                    points.extend(part.into_iter().skip(skip));
-                }
-                if points.len() >= 3 {
-                    rings.push(points);
-                }
-            }
-            out.insert(code.to_string(), rings);
-        }
-    }
-    Ok(out)
-}
-
-fn pair(value: &serde_json::Value) -> Option<[f64; 2]> {
-    let a = value.as_array()?;
-    Some([a.first()?.as_f64()?, a.get(1)?.as_f64()?])
 }
 
 /// An equirectangular projection of a lon/lat box onto an SVG canvas of a given width.
@@ -278,16 +255,5 @@ mod tests {
         let (mx, my) = p.centre(&outlines.get("GM0935").map(|o| o.rings.clone()).unwrap_or_default());
         assert!(gx > mx && gy < my, "{gx},{gy} vs {mx},{my}");
         assert!(p.height > 400.0 && p.height < 560.0, "{}", p.height);
-    }
-
-    #[test]
-    fn decodes_quantized_topojson() {
-        let topo = r#"{"type":"Topology","transform":{"scale":[0.5,0.5],"translate":[4,52]},
-            "arcs":[[[0,0],[2,0],[0,2]],[[2,2],[-2,0],[0,-2]]],
-            "objects":{"layer":{"type":"GeometryCollection","geometries":[
-              {"type":"Polygon","arcs":[[0,1]],"id":"BU00000001"},{"type":"Polygon","arcs":[[-1]],"id":"BU00000002"}]}}}"#;
-        let out = decode_topojson(topo, &["BU00000001".to_string()]).unwrap_or_default();
-        assert_eq!(out.len(), 1);
-        assert_eq!(out["BU00000001"][0], vec![[4.0, 52.0], [5.0, 52.0], [5.0, 53.0], [4.0, 53.0], [4.0, 52.0]]);
     }
 }

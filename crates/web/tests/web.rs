@@ -545,6 +545,46 @@ fn find_indicator<'a>(area: &'a Value, id: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("indicator {id} on the area page"))
 }
 
+/// Amsterdam re-coded its buurten in 2022, so its areas (defined on 2024 codes) are drawn only from a map of a
+/// later year: any buurt map in the folder is read, in RD New as well as WGS84.
+#[tokio::test]
+async fn buurt_maps_come_from_the_map_of_the_areas_own_year() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let square = |code: &str, x: f64| {
+        format!(
+            r#"{{"type":"Feature","properties":{{"BU_CODE":"{code}"}},"geometry":{{"type":"Polygon","coordinates":[[[{x},485000],[{},485000],[{},486000],[{x},486000],[{x},485000]]]}}}}"#,
+            x + 1000.0,
+            x + 1000.0
+        )
+    };
+    let map = format!(
+        r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:EPSG::28992"}}}},"features":[{},{}]}}"#,
+        square("BU0363FA01", 116_000.0),
+        square("BU0363FA02", 117_000.0)
+    );
+    std::fs::write(dir.path().join("buurten_2024.geojson"), map).expect("write the map");
+    let store = Store::open(&fixture().db).expect("open the database");
+    let areas = parse_areas_csv(BUILTIN_AREAS, BUILTIN_AREAS_NAME, true).expect("built-in delineation");
+    let snap = Snapshot::load(&store, Some(&areas), Some(dir.path())).expect("snapshot");
+    assert_eq!(snap.buurt_shapes.as_ref().map(|s| s.years.clone()), Some(vec![2024]));
+    let router = wijkmonitor_web::router(snap);
+    let json = request(&router, Method::GET, "/gebied/amsterdam-nieuw-west.json", &[]).await.json();
+    let drawn: Vec<&str> = json["area"]["buurten"]
+        .as_array()
+        .expect("buurten")
+        .iter()
+        .filter(|b| b["has_shape"] == true)
+        .filter_map(|b| b["code"].as_str())
+        .collect();
+    assert_eq!(drawn, ["BU0363FA01", "BU0363FA02"], "{}", json["area"]["buurten"]);
+    let html = request(&router, Method::GET, "/gebied/amsterdam-nieuw-west", &[]).await.text();
+    assert!(html.contains("buurt-map-t"), "the area page draws its buurten");
+    // A folder without any buurt map is an error that says what is missing.
+    let empty = tempfile::tempdir().expect("temporary folder");
+    let err = Snapshot::load(&store, Some(&areas), Some(empty.path())).err().expect("refused").to_string();
+    assert!(err.contains("no buurt map"), "{err}");
+}
+
 #[tokio::test]
 async fn buurt_maps_use_boundary_files_when_given() {
     let shared = std::env::var_os("WIJKMONITOR_SHARED_DATA")

@@ -50,25 +50,8 @@ fn read(path: &Path, code_field: Option<&str>) -> Result<Map> {
     read_map(&text, code_field).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
-/// The one year (1990-2099) a file name holds, if exactly one.
-fn year_in_name(path: &Path) -> Option<i32> {
-    let name = path.file_stem()?.to_str()?;
-    let bytes = name.as_bytes();
-    let mut years: Vec<i32> = (0..bytes.len().saturating_sub(3))
-        .filter(|&i| {
-            bytes[i..i + 4].iter().all(u8::is_ascii_digit)
-                && (i == 0 || !bytes[i - 1].is_ascii_digit())
-                && bytes.get(i + 4).is_none_or(|b| !b.is_ascii_digit())
-        })
-        .filter_map(|i| name[i..i + 4].parse().ok())
-        .filter(|y| (1990..2100).contains(y))
-        .collect();
-    years.dedup();
-    (years.len() == 1).then(|| years[0])
-}
-
 fn year_of(asked: Option<i32>, map: &Map, path: &Path, flag: &str) -> Result<i32> {
-    match asked.or(map.year).or_else(|| year_in_name(path)) {
+    match asked.or(map.year).or_else(|| wijkmonitor_maps::year_in_file_name(&path.to_string_lossy())) {
         Some(y) => Ok(y),
         None => bail!("{}: no year in the file or its name; give {flag}", path.display()),
     }
@@ -181,15 +164,6 @@ pub fn run(args: Args) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn years_in_file_names() {
-        assert_eq!(year_in_name(Path::new("gemeenten_2019.geojson")), Some(2019));
-        assert_eq!(year_in_name(Path::new("Buurt_2014_layer_q1e3.json")), Some(2014));
-        assert_eq!(year_in_name(Path::new("kaart-2019-2024.json")), None);
-        assert_eq!(year_in_name(Path::new("kaart.json")), None);
-        assert_eq!(year_in_name(Path::new("x20190.json")), None);
-    }
 
     #[test]
     fn rounded_shares_never_add_up_to_more_than_one() {

@@ -31,7 +31,8 @@ pub struct Args {
     /// the database was computed with the built-in delineation.
     #[arg(long)]
     pub areas: Option<PathBuf>,
-    /// A folder with boundary files (`Buurt_2014_layer_q1e3.json`, TopoJSON) for maps of the buurten.
+    /// A folder with buurt maps (GeoJSON or TopoJSON with "buurt" in the name, any year, WGS84 or RD New) for
+    /// maps of the buurten.
     #[arg(long)]
     pub boundaries: Option<PathBuf>,
     /// The date request windows are checked against (YYYY-MM-DD), for demonstrations and tests; today when not
