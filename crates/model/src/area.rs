@@ -165,6 +165,37 @@ pub fn parse_areas_csv(text: &str, file: &str, indicative: bool) -> Result<Focus
     Ok(FocusAreaSet { source: file.to_string(), indicative, areas })
 }
 
+/// The inhabitants of an area as published by CBS, against which an indicative delineation is checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublishedPopulation {
+    pub area: String,
+    pub inhabitants: f64,
+    /// Why the delineation cannot come within 5% of this figure, where that is documented.
+    pub exception: Option<String>,
+}
+
+/// Parses `area_id,inhabitants,exception` (see `data/areas/published-2025.csv`).
+pub fn parse_published(text: &str, file: &str) -> Result<Vec<PublishedPopulation>, Located> {
+    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    let header = reader.headers().map_err(|e| Located::at(file, 1, 0, e.to_string()))?;
+    if header.iter().map(str::trim).collect::<Vec<_>>() != ["area_id", "inhabitants", "exception"] {
+        return Err(Located::at(file, 1, 1, "expected the header 'area_id,inhabitants,exception'"));
+    }
+    let mut out = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| Located::at(file, e.position().map_or(0, |p| p.line()), 0, e.to_string()))?;
+        let line = record.position().map_or(0, |p| p.line());
+        let inhabitants = record
+            .get(1)
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .filter(|v| *v > 0.0)
+            .ok_or_else(|| Located::at(file, line, 2, "inhabitants must be a positive number"))?;
+        let exception = record.get(2).map(str::trim).filter(|e| !e.is_empty()).map(str::to_string);
+        out.push(PublishedPopulation { area: record.get(0).unwrap_or("").trim().to_string(), inhabitants, exception });
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,7 +250,7 @@ mod tests {
         let set = parse_areas_csv(crate::BUILTIN_AREAS, crate::BUILTIN_AREAS_NAME, true).unwrap();
         assert_eq!(set.areas.len(), 20, "the programme has 20 focus areas");
         let dhzw = set.get("den-haag-zuidwest").unwrap();
-        assert_eq!(dhzw.buurten.len(), 14);
+        assert_eq!(dhzw.buurten.len(), 13);
         assert_eq!(dhzw.classification_year, 2019);
         assert!(set.indicative);
         // Amsterdam has two areas; every other municipality one.

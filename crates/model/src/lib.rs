@@ -48,5 +48,9 @@ pub const BUILTIN_DISCLOSURE: &str = include_str!("../../../data/catalogue/discl
 /// The indicative delineation of the 20 focus areas shipped with wijkmonitor (`data/areas/nplv-indicative.csv`).
 pub const BUILTIN_AREAS: &str = include_str!("../../../data/areas/nplv-indicative.csv");
 
+/// The inhabitants of each area as published by CBS (1 January 2025, in thousands, February 2026), with the
+/// documented reasons why the indicative delineation cannot match some of them (`data/areas/published-2025.csv`).
+pub const BUILTIN_PUBLISHED: &str = include_str!("../../../data/areas/published-2025.csv");
+
 /// The file name under which [`BUILTIN_AREAS`] is reported in messages and provenance.
 pub const BUILTIN_AREAS_NAME: &str = "nplv-indicative.csv (built in, indicative)";

@@ -181,7 +181,7 @@ async fn the_area_page_shows_the_figures_of_its_json_twin() {
     // Comparisons, delineation and the labels the page must carry.
     assert!(inhabitants["comparison"]["netherlands"].is_number());
     assert_eq!(json["area"]["indicative"], true);
-    assert_eq!(json["area"]["buurten"].as_array().map(Vec::len), Some(14));
+    assert_eq!(json["area"]["buurten"].as_array().map(Vec::len), Some(13));
     assert!(html.contains("SYNTHETISCHE demodata") && html.contains("Indicatieve afbakening"));
     assert!(html.contains("<svg class=\"spark\"") && html.contains("<title id="));
     assert!(html.contains("grensbestanden"), "says that a buurt map needs boundary files");

@@ -59,8 +59,13 @@ pub fn run(args: Args) -> Result<()> {
         "gemeente",
         "year",
         "buurten",
-        if store.is_some() { "   known  inhabitants (latest year)" } else { "" }
+        if store.is_some() { "   known  inhabitants (latest year)  published  diff" } else { "" }
     );
+    // The published figures belong to the built-in delineation's areas; another delineation may use the same ids.
+    let published =
+        wijkmonitor_model::area::parse_published(wijkmonitor_model::BUILTIN_PUBLISHED, "published-2025.csv (built in)")
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut exceptions = Vec::new();
     for area in &set.areas {
         let mut line = format!(
             "{:<28} {:<32} {:<7} {:>5} {:>7}",
@@ -88,8 +93,24 @@ pub fn run(args: Args) -> Result<()> {
                 Some(p) => line.push_str(&format!("   {known:>5}  {total:>11} ({p})")),
                 None => line.push_str(&format!("   {known:>5}  {:>11}", "-")),
             }
+            if let Some(p) = published.iter().find(|p| p.area == area.id).filter(|_| latest.is_some()) {
+                let diff = (total / p.inhabitants - 1.0) * 100.0;
+                let mark = if diff.abs() > 5.0 && p.exception.is_some() { "*" } else { "" };
+                line.push_str(&format!("  {:>9}  {diff:+.1}%{mark}", p.inhabitants));
+                if let Some(e) = p.exception.as_ref().filter(|_| !mark.is_empty()) {
+                    exceptions.push(format!("* {}: {e}", area.id));
+                }
+            }
         }
         println!("{line}");
+    }
+    if store.is_some() {
+        println!(
+            "published: CBS, inhabitants on 1 January 2025 in thousands (February 2026); 'latest year' may be another"
+        );
+        for e in exceptions {
+            println!("{e}");
+        }
     }
     Ok(())
 }
