@@ -173,3 +173,22 @@ fn the_demo_can_be_built_from_real_files() {
     let gm = ok(&["export", "--db", db.to_str().unwrap(), "--region", "GM0363", "--indicator", "inhabitants"]);
     assert_eq!(line_for(&gm, "GM0363", "2019", "inhabitants"), Some("GM0363,2019,inhabitants,862965,final"));
 }
+
+#[test]
+fn import_stops_at_an_invalid_row_unless_asked_to_skip_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    let db = db.to_str().unwrap();
+    let csv = dir.path().join("wijken.csv");
+    std::fs::write(
+        &csv,
+        "region,period,variable,value,status\nWK191600,2024,inhabitants,5000,final\nWK1916--,2024,inhabitants,12,final\n",
+    )
+    .unwrap();
+    let err = fails(&["import", csv.to_str().unwrap(), "--db", db]);
+    assert!(err.contains("wijken.csv:3:1:") && err.contains("WK1916--"), "{err}");
+    let out = ok(&["import", csv.to_str().unwrap(), "--db", db, "--skip-invalid-rows"]);
+    assert!(out.contains("1 invalid row(s) left out"), "{out}");
+    assert!(out.contains("note: skipped row: ") && out.contains("wijken.csv:3:1:"), "{out}");
+    assert!(out.contains("1 new"), "{out}");
+}

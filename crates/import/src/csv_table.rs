@@ -9,6 +9,41 @@ use csv::StringRecord;
 use std::collections::HashSet;
 use wijkmonitor_model::{Located, RegionCode};
 
+/// What a reader does with a row whose content is invalid (a region code it cannot read, a number that is not
+/// one, a row given twice): stop with the error, which is the default, or, when the user asked to skip invalid
+/// rows, leave the row out and say so. Structural problems (the header, rows of the wrong width, broken quoting)
+/// always stop the read.
+pub(crate) struct RowPolicy {
+    skip: bool,
+    skipped: Vec<Located>,
+}
+
+/// The first words of the note each skipped row gets.
+pub const SKIPPED_ROW: &str = "skipped row";
+
+impl RowPolicy {
+    pub(crate) fn new(skip: bool) -> RowPolicy {
+        RowPolicy { skip, skipped: Vec::new() }
+    }
+
+    /// A row's outcome: its value; or, when skipping, `None` after keeping the error.
+    pub(crate) fn row<T>(&mut self, outcome: Result<T, Located>) -> Result<Option<T>, Located> {
+        match outcome {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if self.skip => {
+                self.skipped.push(e);
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// One note per skipped row (`skipped row: file:line:column: reason`).
+    pub(crate) fn notes(self, notes: &mut Vec<String>) {
+        notes.extend(self.skipped.into_iter().map(|e| format!("{SKIPPED_ROW}: {e}")));
+    }
+}
+
 /// The records of one CSV file, one at a time, with their 1-based line numbers.
 pub(crate) struct Rows<'a> {
     name: &'a str,

@@ -15,7 +15,7 @@
 //!
 //! [`Catalogue::match_labelled`]: wijkmonitor_model::Catalogue::match_labelled
 
-use crate::csv_table::{cell_error, years_in, KnownCodes, Rows};
+use crate::csv_table::{cell_error, years_in, KnownCodes, RowPolicy, Rows};
 use crate::values::{parse_r_cell, Decimal};
 use crate::{Format, ImportBatch, ImportContext, SourceFile};
 use std::collections::HashMap;
@@ -160,26 +160,36 @@ pub fn read(file: &SourceFile, ctx: &ImportContext<'_>) -> Result<ImportBatch, L
     let mut regions = Vec::new();
     let mut observations = Vec::new();
     let mut seen: HashMap<RegionCode, u64> = HashMap::new();
+    let mut policy = RowPolicy::new(ctx.options.skip_invalid_rows);
     while let Some((line, record)) = rows.next_row(header_line, header.len())? {
-        let code = RegionCode::parse(&record[code_col])
-            .map_err(|e| Located::at(&file.name, line, code_col as u64 + 1, e.to_string()))?;
-        known.check(&code, &file.name, line, code_col)?;
-        if let Some(first) = seen.insert(code.clone(), line) {
-            return Err(Located::at(
-                &file.name,
-                line,
-                code_col as u64 + 1,
-                format!("region {code} appears twice: on line {first} and on line {line}"),
-            ));
-        }
-        for &(c, id) in &mapped {
-            let value = parse_r_cell(&record[c], Decimal::Either)
-                .map_err(|m| cell_error(&file.name, line, c, &header[c], m))?;
-            observations.push(Observation { region: code.clone(), period, variable: id.to_string(), value });
-        }
+        // The whole row is read before anything of it is kept, so a row left out leaves nothing behind.
+        let parsed = (|| {
+            let code = RegionCode::parse(&record[code_col])
+                .map_err(|e| Located::at(&file.name, line, code_col as u64 + 1, e.to_string()))?;
+            known.check(&code, &file.name, line, code_col)?;
+            if let Some(first) = seen.get(&code) {
+                return Err(Located::at(
+                    &file.name,
+                    line,
+                    code_col as u64 + 1,
+                    format!("region {code} appears twice: on line {first} and on line {line}"),
+                ));
+            }
+            let mut row = Vec::with_capacity(mapped.len());
+            for &(c, id) in &mapped {
+                let value = parse_r_cell(&record[c], Decimal::Either)
+                    .map_err(|m| cell_error(&file.name, line, c, &header[c], m))?;
+                row.push(Observation { region: code.clone(), period, variable: id.to_string(), value });
+            }
+            Ok((code, row))
+        })();
+        let Some((code, row)) = policy.row(parsed)? else { continue };
+        seen.insert(code.clone(), line);
+        observations.extend(row);
         let name = name_col.map_or("", |c| record[c].trim());
         regions.push(Region::new(code, name, classification_year));
     }
+    policy.notes(&mut notes);
     if !unmapped.is_empty() {
         notes.push(format!(
             "{} columns are not in the catalogue and were skipped: {}",

@@ -16,7 +16,7 @@
 //!
 //! [`Catalogue::match_column`]: wijkmonitor_model::Catalogue::match_column
 
-use crate::csv_table::{cell_error, KnownCodes, Rows};
+use crate::csv_table::{cell_error, KnownCodes, RowPolicy, Rows};
 use crate::values::{parse_r_cell, Decimal};
 use crate::{Format, ImportBatch, ImportContext, SourceFile};
 use std::collections::HashMap;
@@ -96,55 +96,67 @@ pub fn read(file: &SourceFile, ctx: &ImportContext<'_>) -> Result<ImportBatch, L
     // The years (and lines) seen per buurt: one entry per buurt keeps the duplicate check cheap.
     let mut seen: HashMap<RegionCode, Vec<(i32, u64)>> = HashMap::new();
     let mut versions: Vec<String> = Vec::new();
+    let mut policy = RowPolicy::new(ctx.options.skip_invalid_rows);
     while let Some((line, record)) = rows.next_row(header_line, header.len())? {
-        let code = RegionCode::parse(&record[code_col])
-            .map_err(|e| Located::at(&file.name, line, code_col as u64 + 1, e.to_string()))?;
-        let year_text = record[year_col].trim();
-        let year = match Period::parse(year_text) {
-            Ok(Period::Year(y)) => y,
-            _ => {
-                return Err(cell_error(
-                    &file.name,
-                    line,
-                    year_col,
-                    "jaar",
-                    format!("'{}' is not a year such as 2020", wijkmonitor_model::error::excerpt(year_text)),
-                ))
-            }
-        };
-        match seen.get_mut(&code) {
-            Some(years) => {
-                if let Some((_, first)) = years.iter().find(|(y, _)| *y == year) {
-                    return Err(Located::at(
+        // The whole row is read before anything of it is kept, so a row left out leaves nothing behind.
+        let parsed = (|| {
+            let code = RegionCode::parse(&record[code_col])
+                .map_err(|e| Located::at(&file.name, line, code_col as u64 + 1, e.to_string()))?;
+            let year_text = record[year_col].trim();
+            let year = match Period::parse(year_text) {
+                Ok(Period::Year(y)) => y,
+                _ => {
+                    return Err(cell_error(
                         &file.name,
                         line,
-                        code_col as u64 + 1,
-                        format!("buurt {code} has year {year} twice: on line {first} and on line {line}"),
-                    ));
+                        year_col,
+                        "jaar",
+                        format!("'{}' is not a year such as 2020", wijkmonitor_model::error::excerpt(year_text)),
+                    ))
                 }
-                years.push((year, line));
+            };
+            let new_buurt = match seen.get(&code) {
+                Some(years) => {
+                    if let Some((_, first)) = years.iter().find(|(y, _)| *y == year) {
+                        return Err(Located::at(
+                            &file.name,
+                            line,
+                            code_col as u64 + 1,
+                            format!("buurt {code} has year {year} twice: on line {first} and on line {line}"),
+                        ));
+                    }
+                    false
+                }
+                None => {
+                    known.check(&code, &file.name, line, code_col)?;
+                    true
+                }
+            };
+            let period = Period::Year(year);
+            let mut row = Vec::with_capacity(scores.len());
+            for &(c, id) in &scores {
+                let value = parse_r_cell(&record[c], Decimal::Point)
+                    .map_err(|m| cell_error(&file.name, line, c, &header[c], m))?;
+                row.push(Observation { region: code.clone(), period, variable: id.to_string(), value });
             }
-            None => {
-                known.check(&code, &file.name, line, code_col)?;
-                let name = name_col.map_or("", |c| record[c].trim());
-                regions.push(Region::new(code.clone(), name, classification_year));
-                seen.insert(code.clone(), vec![(year, line)]);
-            }
+            Ok((code, year, new_buurt, row))
+        })();
+        let Some((code, year, new_buurt, row)) = policy.row(parsed)? else { continue };
+        if new_buurt {
+            let name = name_col.map_or("", |c| record[c].trim());
+            regions.push(Region::new(code.clone(), name, classification_year));
         }
+        seen.entry(code).or_default().push((year, line));
         if let Some(c) = version_col {
             let v = record[c].trim();
             if !v.is_empty() && !versions.iter().any(|known| known == v) {
                 versions.push(v.to_string());
             }
         }
-        let period = Period::Year(year);
-        for &(c, id) in &scores {
-            let value =
-                parse_r_cell(&record[c], Decimal::Point).map_err(|m| cell_error(&file.name, line, c, &header[c], m))?;
-            observations.push(Observation { region: code.clone(), period, variable: id.to_string(), value });
-        }
+        observations.extend(row);
     }
     let mut notes = Vec::new();
+    policy.notes(&mut notes);
     if versions.len() > 1 {
         versions.sort();
         notes.push(format!(

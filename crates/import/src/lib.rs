@@ -21,6 +21,7 @@
 
 pub mod cbsodatar;
 mod csv_table;
+pub use csv_table::SKIPPED_ROW;
 pub mod detect;
 pub mod input;
 pub mod kwb;
@@ -48,6 +49,9 @@ pub struct ImportOptions {
     pub municipality: Option<RegionCode>,
     /// For wide CSV files: the text of the mapping file and its name.
     pub mapping: Option<SourceFile>,
+    /// Leave out rows whose content is invalid instead of stopping, each listed in the batch's notes (`skipped
+    /// row: file:line:column: reason`). Applies to the long, KWB, Leefbaarometer and wide CSV readers.
+    pub skip_invalid_rows: bool,
 }
 
 /// Everything a reader may consult. Readers never look anything up elsewhere.

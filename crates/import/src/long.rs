@@ -13,7 +13,7 @@
 //! The file says nothing about the classification of its region codes: that is `--classification-year`, and
 //! without it the codes are not checked against a code list.
 
-use crate::csv_table::{KnownCodes, Rows};
+use crate::csv_table::{KnownCodes, RowPolicy, Rows};
 use crate::values::{parse_number, Decimal};
 use crate::{Format, ImportBatch, ImportContext, SourceFile};
 use std::collections::{HashMap, HashSet};
@@ -50,60 +50,73 @@ pub fn read(file: &SourceFile, ctx: &ImportContext<'_>) -> Result<ImportBatch, L
     let mut observations = Vec::new();
     let mut seen: HashMap<(RegionCode, Period, String), u64> = HashMap::new();
     let mut checked: HashSet<RegionCode> = HashSet::new();
+    let mut policy = RowPolicy::new(ctx.options.skip_invalid_rows);
     while let Some((line, record)) = rows.next_row(header_line, HEADER.len())? {
-        let at = |column: u64, message: String| Located::at(&file.name, line, column, message);
-        let region = RegionCode::parse(&record[0]).map_err(|e| at(1, e.to_string()))?;
-        if let Some(known) = &known {
-            if checked.insert(region.clone()) {
-                known.check(&region, &file.name, line, 0)?;
+        let parsed = (|| {
+            let at = |column: u64, message: String| Located::at(&file.name, line, column, message);
+            let region = RegionCode::parse(&record[0]).map_err(|e| at(1, e.to_string()))?;
+            if let Some(known) = &known {
+                // A code is looked up once; one that fails is looked up again on its next row (which fails too).
+                if !checked.contains(&region) {
+                    known.check(&region, &file.name, line, 0)?;
+                    checked.insert(region.clone());
+                }
             }
-        }
-        let period = Period::parse(&record[1]).map_err(|e| at(2, e.to_string()))?;
-        let variable = record[2].trim();
-        if ctx.catalogue.variable(variable).is_none() {
-            return Err(at(3, format!("'{}' is not a variable of the catalogue", excerpt(variable))));
-        }
-        let status_text = record[4].trim();
-        let status = match Status::parse(status_text) {
-            Some(s) => s,
-            None if status_text.is_empty() => {
-                return Err(at(5, format!("the status is missing: write one of {}", statuses())));
+            let period = Period::parse(&record[1]).map_err(|e| at(2, e.to_string()))?;
+            let variable = record[2].trim();
+            if ctx.catalogue.variable(variable).is_none() {
+                return Err(at(3, format!("'{}' is not a variable of the catalogue", excerpt(variable))));
             }
-            None => {
-                return Err(at(5, format!("'{}' is not a status: write one of {}", excerpt(status_text), statuses())))
-            }
-        };
-        let value_text = record[3].trim();
-        let value = if status.has_number() {
-            if value_text.is_empty() {
+            let status_text = record[4].trim();
+            let status = match Status::parse(status_text) {
+                Some(s) => s,
+                None if status_text.is_empty() => {
+                    return Err(at(5, format!("the status is missing: write one of {}", statuses())));
+                }
+                None => {
+                    return Err(at(
+                        5,
+                        format!("'{}' is not a status: write one of {}", excerpt(status_text), statuses()),
+                    ))
+                }
+            };
+            let value_text = record[3].trim();
+            let value = if status.has_number() {
+                if value_text.is_empty() {
+                    return Err(at(
+                        4,
+                        format!("a {status} figure needs a value; write the status 'missing' if there is none"),
+                    ));
+                }
+                let n = parse_number(value_text, Decimal::Point).map_err(|m| at(4, m))?;
+                Value::from_parts(Some(n), status)
+                    .ok_or_else(|| at(4, format!("'{}' is not a finite number", excerpt(value_text))))?
+            } else {
+                if !value_text.is_empty() {
+                    return Err(at(
+                        4,
+                        format!(
+                            "a {status} figure has no value, but this row has '{}'; leave the value empty",
+                            excerpt(value_text)
+                        ),
+                    ));
+                }
+                Value::absent(status)
+            };
+            if let Some(first) = seen.get(&(region.clone(), period, variable.to_string())) {
                 return Err(at(
-                    4,
-                    format!("a {status} figure needs a value; write the status 'missing' if there is none"),
+                    1,
+                    format!("{region} {period} {variable} is given twice: on line {first} and on line {line}"),
                 ));
             }
-            let n = parse_number(value_text, Decimal::Point).map_err(|m| at(4, m))?;
-            Value::from_parts(Some(n), status)
-                .ok_or_else(|| at(4, format!("'{}' is not a finite number", excerpt(value_text))))?
-        } else {
-            if !value_text.is_empty() {
-                return Err(at(
-                    4,
-                    format!(
-                        "a {status} figure has no value, but this row has '{}'; leave the value empty",
-                        excerpt(value_text)
-                    ),
-                ));
-            }
-            Value::absent(status)
-        };
-        if let Some(first) = seen.insert((region.clone(), period, variable.to_string()), line) {
-            return Err(at(
-                1,
-                format!("{region} {period} {variable} is given twice: on line {first} and on line {line}"),
-            ));
-        }
-        observations.push(Observation { region, period, variable: variable.to_string(), value });
+            Ok(Observation { region, period, variable: variable.to_string(), value })
+        })();
+        let Some(observation) = policy.row(parsed)? else { continue };
+        seen.insert((observation.region.clone(), observation.period, observation.variable.clone()), line);
+        observations.push(observation);
     }
+    let mut notes = Vec::new();
+    policy.notes(&mut notes);
     Ok(ImportBatch {
         format: Format::LongCsv,
         source_name: file.name.clone(),
@@ -113,7 +126,7 @@ pub fn read(file: &SourceFile, ctx: &ImportContext<'_>) -> Result<ImportBatch, L
         classification_year,
         regions: Vec::new(),
         observations,
-        notes: Vec::new(),
+        notes,
     })
 }
 

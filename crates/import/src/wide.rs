@@ -28,12 +28,12 @@
 //! This module also holds the CSV plumbing the other CSV readers share ([`table`]): record-by-record
 //! reading with line numbers, the check for truncated files, and ragged-row errors.
 
-use crate::csv_table::{cell_error, KnownCodes, Rows};
+use crate::csv_table::{cell_error, KnownCodes, RowPolicy, Rows};
 use crate::input::line_column;
 use crate::values::{parse_r_cell, Decimal};
 use crate::{Format, ImportBatch, ImportContext, SourceFile};
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use toml::Spanned;
 use wijkmonitor_model::{Located, Observation, Period, Region, RegionCode};
 
@@ -224,31 +224,40 @@ pub fn read(file: &SourceFile, ctx: &ImportContext<'_>) -> Result<ImportBatch, L
     let mut regions_seen: Vec<(RegionCode, u64, String)> = Vec::new();
     let mut region_index: HashMap<RegionCode, usize> = HashMap::new();
     let mut years: Vec<i32> = Vec::new();
+    let mut policy = RowPolicy::new(ctx.options.skip_invalid_rows);
     while let Some((line, record)) = rows.next_row(header_line, header.len())? {
-        let code = RegionCode::parse(&record[region_col])
-            .map_err(|e| Located::at(&file.name, line, region_col as u64 + 1, e.to_string()))?;
-        let period = match period_source {
-            PeriodSource::Column(c) => {
-                Period::parse(&record[c]).map_err(|e| Located::at(&file.name, line, c as u64 + 1, e.to_string()))?
+        // The whole row is read before anything of it is kept, so a row left out leaves nothing behind.
+        let parsed = (|| {
+            let code = RegionCode::parse(&record[region_col])
+                .map_err(|e| Located::at(&file.name, line, region_col as u64 + 1, e.to_string()))?;
+            let period = match period_source {
+                PeriodSource::Column(c) => {
+                    Period::parse(&record[c]).map_err(|e| Located::at(&file.name, line, c as u64 + 1, e.to_string()))?
+                }
+                PeriodSource::Fixed(p) => p,
+            };
+            if let Some(first) = seen.get(&(code.clone(), period)) {
+                return Err(Located::at(
+                    &file.name,
+                    line,
+                    region_col as u64 + 1,
+                    format!("region {code} has period {period} twice: on line {first} and on line {line}"),
+                ));
             }
-            PeriodSource::Fixed(p) => p,
-        };
-        if let Some(first) = seen.insert((code.clone(), period), line) {
-            return Err(Located::at(
-                &file.name,
-                line,
-                region_col as u64 + 1,
-                format!("region {code} has period {period} twice: on line {first} and on line {line}"),
-            ));
-        }
+            let mut row = Vec::with_capacity(value_cols.len());
+            for &(c, id) in &value_cols {
+                let value =
+                    parse_r_cell(&record[c], decimal).map_err(|m| cell_error(&file.name, line, c, &header[c], m))?;
+                row.push(Observation { region: code.clone(), period, variable: id.to_string(), value });
+            }
+            Ok((code, period, row))
+        })();
+        let Some((code, period, row)) = policy.row(parsed)? else { continue };
+        seen.insert((code.clone(), period), line);
         if !years.contains(&period.year()) {
             years.push(period.year());
         }
-        for &(c, id) in &value_cols {
-            let value =
-                parse_r_cell(&record[c], decimal).map_err(|m| cell_error(&file.name, line, c, &header[c], m))?;
-            observations.push(Observation { region: code.clone(), period, variable: id.to_string(), value });
-        }
+        observations.extend(row);
         if !region_index.contains_key(&code) {
             let name = name_col.map(|c| record[c].trim().to_string()).unwrap_or_default();
             region_index.insert(code.clone(), regions_seen.len());
@@ -279,8 +288,16 @@ pub fn read(file: &SourceFile, ctx: &ImportContext<'_>) -> Result<ImportBatch, L
     };
     if let Some(year) = classification_year {
         let known = KnownCodes::new(ctx.code_lists, year);
+        let mut unknown = HashSet::new();
         for (code, line, _) in &regions_seen {
-            known.check(code, &file.name, *line, region_col)?;
+            // When skipping, an unknown code leaves out every row of that region (noted at its first line).
+            if policy.row(known.check(code, &file.name, *line, region_col))?.is_none() {
+                unknown.insert(code.clone());
+            }
+        }
+        if !unknown.is_empty() {
+            observations.retain(|o| !unknown.contains(&o.region));
+            regions_seen.retain(|(code, _, _)| !unknown.contains(code));
         }
     }
     let regions = match (classification_year, name_col) {
@@ -290,6 +307,7 @@ pub fn read(file: &SourceFile, ctx: &ImportContext<'_>) -> Result<ImportBatch, L
         _ => Vec::new(),
     };
     let mut notes = Vec::new();
+    policy.notes(&mut notes);
     if !skipped.is_empty() {
         notes.push(format!(
             "{} columns are not in the mapping and were skipped: {}",

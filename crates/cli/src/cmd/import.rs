@@ -32,6 +32,11 @@ pub struct Args {
     /// Read and check the source, print what it holds, but write nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Leave out rows whose content is invalid (a region code such as `WK1916--`, a value that is not a number,
+    /// a row given twice) instead of stopping, and list each with its line and reason. For long, KWB,
+    /// Leefbaarometer and wide CSV files; without it the first invalid row stops the import.
+    #[arg(long)]
+    pub skip_invalid_rows: bool,
 }
 
 pub fn parse_format(text: &str) -> Result<Format, String> {
@@ -62,6 +67,7 @@ pub fn run(args: Args) -> Result<()> {
             )),
             None => None,
         },
+        skip_invalid_rows: args.skip_invalid_rows,
     };
     let batch = read_source(&store, &args.path, args.format, options)?;
     print_batch(&batch);
@@ -104,6 +110,10 @@ pub fn print_batch(batch: &ImportBatch) {
         batch.observations.len(),
         batch.regions.len()
     );
+    let skipped = batch.notes.iter().filter(|n| n.starts_with(wijkmonitor_import::SKIPPED_ROW)).count();
+    if skipped > 0 {
+        println!("{skipped} invalid row(s) left out (--skip-invalid-rows):");
+    }
     for note in &batch.notes {
         // Notes can list dozens of columns; the full text is kept with the import in the database.
         let short: String = note.chars().take(400).collect();
