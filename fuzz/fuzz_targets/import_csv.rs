@@ -17,6 +17,8 @@ fuzz_target!(|data: &[u8]| {
     let mut options = ImportOptions {
         period: Some(Period::Year(2019)),
         municipality: RegionCode::parse("GM0363").ok(),
+        // The high bit of the first byte also tries the readers that leave invalid rows out.
+        skip_invalid_rows: choice & 0x80 != 0,
         ..ImportOptions::default()
     };
     let (format, bytes) = match choice % 6 {
