@@ -172,6 +172,19 @@ fn the_demo_can_be_built_from_real_files() {
     assert!(!out.contains("SYNTHETIC"), "real sources are not labelled synthetic:\n{out}");
     let gm = ok(&["export", "--db", db.to_str().unwrap(), "--region", "GM0363", "--indicator", "inhabitants"]);
     assert_eq!(line_for(&gm, "GM0363", "2019", "inhabitants"), Some("GM0363,2019,inhabitants,862965,final"));
+
+    // The national 2024 export (the whole country) is read beside the built-in code list of the 19 NPLV
+    // municipalities, and gives every area its real 2024 inhabitants.
+    let export = data.join("cbs-kwb-nl-2024/kwb-2024-bevolking-statline-export.csv");
+    if export.exists() {
+        std::fs::copy(&export, sources.join("kwb-2024-bevolking-statline-export.csv")).unwrap();
+        let db = dir.path().join("real-2024.db");
+        let out = ok(&["demo", "--from", sources.to_str().unwrap(), "--db", db.to_str().unwrap()]);
+        assert!(out.contains("kwb-2024-bevolking-statline-export.csv (statline-csv, classification 2024)"), "{out}");
+        let areas = ok(&["areas", "--db", db.to_str().unwrap()]);
+        assert_eq!(areas.lines().filter(|l| l.contains("(2024)")).count(), 20, "{areas}");
+        assert!(areas.contains("54385 (2024)"), "Arnhem-Oost's real 2024 inhabitants: {areas}");
+    }
 }
 
 #[test]

@@ -125,17 +125,32 @@ pub(crate) fn ragged_error(
 pub(crate) struct KnownCodes<'a> {
     year: i32,
     codes: Option<HashSet<&'a RegionCode>>,
+    /// The municipalities the year's list has regions of: a list of part of the country is authoritative for
+    /// those only (the built-in list holds the 19 NPLV municipalities, and a file of the whole country must still
+    /// be readable beside it); a list of the whole country for every code.
+    municipalities: HashSet<RegionCode>,
 }
+
+/// A code list with more municipalities than this is one of the whole country (342 in 2024).
+const NATIONAL_LIST: usize = 300;
 
 impl<'a> KnownCodes<'a> {
     pub(crate) fn new(lists: &'a CodeLists, year: i32) -> KnownCodes<'a> {
-        KnownCodes { year, codes: lists.year(year).map(|regions| regions.iter().map(|r| &r.code).collect()) }
+        let regions = lists.year(year);
+        KnownCodes {
+            year,
+            codes: regions.map(|regions| regions.iter().map(|r| &r.code).collect()),
+            municipalities: regions.into_iter().flatten().filter_map(|r| r.code.municipality()).collect(),
+        }
     }
 
-    /// Refuses a code the loaded code list of the year does not have.
+    /// Refuses a code that the loaded code list of the year does not have, where the list covers the code's
+    /// municipality (or, for the Netherlands and codes without one, always).
     pub(crate) fn check(&self, code: &RegionCode, name: &str, line: u64, index: usize) -> Result<(), Located> {
+        let national = self.municipalities.len() > NATIONAL_LIST;
+        let covered = national || code.municipality().is_none_or(|m| self.municipalities.contains(&m));
         match &self.codes {
-            Some(codes) if !codes.contains(code) => Err(Located::at(
+            Some(codes) if covered && !codes.contains(code) => Err(Located::at(
                 name,
                 line,
                 index as u64 + 1,

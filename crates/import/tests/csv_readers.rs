@@ -778,13 +778,26 @@ fn long_errors() {
             .to_string(),
         "l.csv:4:1: GM0363 2019 inhabitants is given twice: on line 2 and on line 4"
     );
+    // A code list is authoritative for the municipalities it covers: Amsterdam's list refuses an Amsterdam buurt
+    // it does not have, and says nothing about Utrecht.
     let mut lists = CodeLists::new();
     lists.add(Region::new(code("GM0363"), "Amsterdam", 2024));
-    let opts = ImportOptions { classification_year: Some(2024), ..options() };
-    let err = error(long::read(
-        &file("l.csv", "region,period,variable,value,status\nGM0344,2024,men,1,final\n"),
-        &context(&cat, &lists, opts),
-    ));
+    lists.add(Region::new(code("BU0363AA01"), "Planciusbuurt-Noord", 2024));
+    let opts = || ImportOptions { classification_year: Some(2024), ..options() };
+    let read_with = |lists: &CodeLists, text: &str| {
+        long::read(
+            &file("l.csv", &format!("region,period,variable,value,status\n{text}")),
+            &context(&cat, lists, opts()),
+        )
+    };
+    let err = error(read_with(&lists, "BU03639999,2024,men,1,final\n"));
+    assert_error(&err, "l.csv", 2, 1, "region code BU03639999 is not in the code list of classification year 2024");
+    assert!(read_with(&lists, "GM0344,2024,men,1,final\n").is_ok(), "Utrecht is not covered by Amsterdam's list");
+    // A list of the whole country covers every code.
+    for m in 1..=301 {
+        lists.add(Region::new(code(&format!("GM{:04}", 3000 + m)), "gemeente", 2024));
+    }
+    let err = error(read_with(&lists, "GM0344,2024,men,1,final\n"));
     assert_error(&err, "l.csv", 2, 1, "region code GM0344 is not in the code list of classification year 2024");
 }
 
