@@ -45,6 +45,8 @@ enum Command {
     Summary(cmd::summary::Args),
     /// Serve the dashboard and JSON API (the built-in demo database unless --db is given).
     Serve(cmd::serve::Args),
+    /// Bring every national source up to date (conditional downloads), import, build the crosswalks, recompute.
+    Update(cmd::update::Args),
     /// A crosswalk between two classification years from the overlap of their boundary maps.
     Crosswalk(cmd::crosswalk::Args),
     /// Publish the public side as static files (every page, twin, download and report), with an archive.
@@ -84,6 +86,7 @@ fn main() -> ExitCode {
         Command::Report(args) => cmd::report::run(args),
         Command::Publish(args) => cmd::publish::run(args),
         Command::Crosswalk(args) => cmd::crosswalk::run(args),
+        Command::Update(args) => cmd::update::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

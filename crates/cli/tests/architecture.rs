@@ -25,7 +25,11 @@ const ALLOWED: &[(&str, &[&str], &[&str])] = &[
     ("store", &["model", "programme", "request"], &[]),
     ("readmodel", &["effect", "maps", "model", "store"], &[]),
     // Application layer.
-    ("pipeline", &["access", "demo", "effect", "engine", "import", "model", "programme", "request", "store"], &[]),
+    (
+        "pipeline",
+        &["access", "demo", "effect", "engine", "fetch", "import", "maps", "model", "programme", "request", "store"],
+        &[],
+    ),
     // Presentation: reports and the web read the read model; neither knows the command line.
     ("report", &["effect", "model", "pdf", "readmodel"], &["pipeline", "store"]),
     ("web", &["access", "effect", "model", "pipeline", "programme", "readmodel", "report", "request", "store"], &[]),

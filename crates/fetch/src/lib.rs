@@ -211,6 +211,72 @@ pub fn fetch_table(
     })
 }
 
+/// What a conditional download found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileOutcome {
+    /// The server said the file has not changed since the copy kept (HTTP 304): nothing was downloaded.
+    NotModified,
+    /// A new copy was downloaded; `changed` says whether its bytes differ from the copy kept before, if any.
+    Downloaded { bytes: u64, changed: bool },
+}
+
+/// The validators kept beside a downloaded file (`<file>.meta.json`), sent back on the next request.
+fn meta_path(file: &Path) -> PathBuf {
+    let mut name = file.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".meta.json");
+    file.with_file_name(name)
+}
+
+/// Downloads `url` into `file` unless the copy already there is current: the request carries the `ETag` and
+/// `Last-Modified` of that copy (`If-None-Match`, `If-Modified-Since`), and a 304 leaves it as it is. A new copy is
+/// written under a temporary name and renamed into place, so an interrupted download leaves the old copy (or
+/// nothing); the validators of the answer are kept in `<file>.meta.json`. Failures are retried as for tables.
+pub fn fetch_file(
+    url: &str,
+    file: &Path,
+    opts: &FetchOptions,
+    on_event: &mut dyn FnMut(FetchEvent),
+) -> Result<FileOutcome, FetchError> {
+    let meta: serde_json::Value = fs::read_to_string(meta_path(file))
+        .ok()
+        .filter(|_| file.exists())
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(serde_json::Value::Null);
+    let mut headers = Vec::new();
+    if let Some(etag) = meta["etag"].as_str() {
+        headers.push(("If-None-Match", etag));
+    }
+    if let Some(modified) = meta["last_modified"].as_str() {
+        headers.push(("If-Modified-Since", modified));
+    }
+    let agent = ureq::AgentBuilder::new()
+        .timeout_connect(opts.timeout)
+        .timeout_read(opts.timeout)
+        .timeout_write(opts.timeout)
+        .user_agent(concat!("wijkmonitor-fetch/", env!("CARGO_PKG_VERSION")))
+        .build();
+    let mut client = Client { agent, opts, on_event };
+    (client.on_event)(FetchEvent::Started { entity: url.to_string() });
+    let answer = client.get_with(url, &headers)?;
+    if answer.status == 304 {
+        return Ok(FileOutcome::NotModified);
+    }
+    if let Some(parent) = file.parent() {
+        fs::create_dir_all(parent).map_err(io_error(parent))?;
+    }
+    let changed = fs::read(file).map_or(true, |old| old != answer.body);
+    let mut tmp_name = file.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    tmp_name.push(".partial");
+    let tmp = file.with_file_name(tmp_name);
+    fs::write(&tmp, &answer.body).map_err(io_error(&tmp))?;
+    fs::rename(&tmp, file).map_err(io_error(file))?;
+    let meta = serde_json::json!({ "url": url, "etag": answer.etag, "last_modified": answer.last_modified });
+    let meta_file = meta_path(file);
+    fs::write(&meta_file, meta.to_string()).map_err(io_error(&meta_file))?;
+    (client.on_event)(FetchEvent::Done { entity: url.to_string(), rows: 0 });
+    Ok(FileOutcome::Downloaded { bytes: answer.body.len() as u64, changed })
+}
+
 /// The dimension keys `DataProperties` names; each is the name of the dimension's code-list entity set.
 fn dimension_keys(records: &[serde_json::Value], url: &str) -> Result<Vec<String>, FetchError> {
     let mut keys = Vec::new();
@@ -252,6 +318,14 @@ struct Client<'a> {
     agent: ureq::Agent,
     opts: &'a FetchOptions,
     on_event: &'a mut dyn FnMut(FetchEvent),
+}
+
+/// A successful answer (2xx or 304) with the validators a later conditional request sends back.
+struct Answer {
+    status: u16,
+    body: Vec<u8>,
+    etag: Option<String>,
+    last_modified: Option<String>,
 }
 
 /// One failed attempt.
@@ -340,12 +414,17 @@ impl Client<'_> {
 
     /// GETs a URL, repeating retryable failures; the body as received.
     fn get(&mut self, url: &str) -> Result<Vec<u8>, FetchError> {
+        self.get_with(url, &[]).map(|answer| answer.body)
+    }
+
+    /// GETs a URL with extra request headers, repeating retryable failures.
+    fn get_with(&mut self, url: &str, headers: &[(&str, &str)]) -> Result<Answer, FetchError> {
         let attempts = self.opts.retries.saturating_add(1);
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let failure = match self.attempt(url, attempt) {
-                Ok(body) => return Ok(body),
+            let failure = match self.attempt(url, attempt, headers) {
+                Ok(answer) => return Ok(answer),
                 Err(failure) => failure,
             };
             if !failure.retryable || attempt >= attempts {
@@ -357,14 +436,21 @@ impl Client<'_> {
         }
     }
 
-    fn attempt(&self, url: &str, attempt: u32) -> Result<Vec<u8>, Failure> {
+    fn attempt(&self, url: &str, attempt: u32, headers: &[(&str, &str)]) -> Result<Answer, Failure> {
         let transport = |error: String, timed_out: bool, retryable: bool| Failure {
             retryable,
             error: FetchError::Transport { url: url.to_string(), error, timed_out, attempts: attempt },
             wait: None,
         };
-        match self.agent.get(url).call() {
+        let mut request = self.agent.get(url);
+        for (name, value) in headers {
+            request = request.set(name, value);
+        }
+        match request.call() {
             Ok(response) => {
+                let status = response.status();
+                let etag = response.header("ETag").map(str::to_string);
+                let last_modified = response.header("Last-Modified").map(str::to_string);
                 let mut body = Vec::new();
                 match response.into_reader().take(MAX_BODY_BYTES + 1).read_to_end(&mut body) {
                     Ok(_) if body.len() as u64 > MAX_BODY_BYTES => Err(Failure {
@@ -375,7 +461,7 @@ impl Client<'_> {
                         },
                         wait: None,
                     }),
-                    Ok(_) => Ok(body),
+                    Ok(_) => Ok(Answer { status, body, etag, last_modified }),
                     Err(e) => {
                         let timed_out = matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock);
                         Err(transport(format!("reading the response: {e}"), timed_out, true))

@@ -8,9 +8,11 @@
 //! - [`register`]: loading the programme register and keeping its figures in step for the next recomputation.
 //! - [`effect`]: effects of the programme (or a measure) per area and indicator, from the engine's figures.
 //! - [`demo`]: building the demo database (synthetic, or from a folder of real files) and seeding its workspace.
+//! - [`update`]: every national source of `data/sources.toml` brought up to date (downloads through
+//!   `wijkmonitor-fetch`), the crosswalks built from the maps, and one recomputation.
 //!
 //! # Invariants
-//! - No arguments, no HTTP, no printing: callers pass values (the time included) and get results back; progress
+//! - No arguments, no HTTP of its own (downloads go through `wijkmonitor-fetch`), no printing: callers pass values (the time included) and get results back; progress
 //!   is reported through a callback.
 //! - Writes go through the store's methods, each a transaction of its own; a failed build leaves nothing behind.
 
@@ -18,6 +20,7 @@ pub mod demo;
 pub mod effect;
 pub mod recompute;
 pub mod register;
+pub mod update;
 
 pub use recompute::{recompute, ComputeSummary, Recompute};
 pub use wijkmonitor_engine::Crosswalk;

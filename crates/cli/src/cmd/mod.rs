@@ -18,4 +18,5 @@ pub mod register;
 pub mod report;
 pub mod serve;
 pub mod summary;
+pub mod update;
 pub mod user;

@@ -1,0 +1,241 @@
+//! `wijkmonitor update` against a local server replaying recorded responses (never the internet): the real
+//! 85984NED metadata of `../shared/data` with figures of the real 2024 reduction, a Leefbaarometer file and two
+//! buurt maps. An interrupted run resumes, the finished run leaves the database as importing the recorded files
+//! by hand does, and a second run downloads nothing (every request answered 304). Skipped, saying so, without
+//! the real data.
+
+mod support;
+
+use serde_json::{json, Value as Json};
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use support::{fails, ok};
+
+fn refs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// One request as served: target and status.
+type Log = Arc<Mutex<Vec<(String, u16)>>>;
+
+/// A replay server: answers GETs from a map of target to body, with an ETag per body, 304 for a matching
+/// `If-None-Match`, and HTTP 500 for the figures while `broken` is set.
+fn serve(bodies: BTreeMap<String, String>, broken: Arc<AtomicBool>) -> (String, Log) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let root = format!("http://{}", listener.local_addr().unwrap());
+    let log: Log = Arc::new(Mutex::new(Vec::new()));
+    let served = log.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+            let mut head = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&buf[..n]),
+                }
+            }
+            let head = String::from_utf8_lossy(&head).to_string();
+            let target = head.split_whitespace().nth(1).unwrap_or("/").to_string();
+            let if_none_match = head
+                .lines()
+                .find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case("if-none-match")))
+                .map(|(_, v)| v.trim().to_string());
+            let (status, body, etag) = match bodies.get(&target) {
+                _ if broken.load(Ordering::SeqCst) && target.contains("TypedDataSet") => (500, String::new(), None),
+                Some(body) => {
+                    let etag = format!("\"{}\"", &wijkmonitor_model::hash::sha256_hex(body.as_bytes())[..16]);
+                    if if_none_match.as_deref() == Some(etag.as_str()) {
+                        (304, String::new(), Some(etag))
+                    } else {
+                        (200, body.clone(), Some(etag))
+                    }
+                }
+                None => (404, "not found".to_string(), None),
+            };
+            served.lock().unwrap().push((target, status));
+            let etag = etag.map(|e| format!("ETag: {e}\r\n")).unwrap_or_default();
+            let response = format!(
+                "HTTP/1.1 {status} X\r\n{etag}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(response.as_bytes()).and_then(|()| stream.write_all(body.as_bytes()));
+        }
+    });
+    (root, log)
+}
+
+fn api(entity: &str, rows: Vec<Json>) -> String {
+    json!({ "odata.metadata": format!("https://opendata.cbs.nl/ODataApi/OData/85984NED/$metadata#{entity}"), "value": rows })
+        .to_string()
+}
+
+/// The recorded responses of 85984NED: the real TableInfos and DataProperties, the real 2024 code list of the
+/// regions used, and the real figures of the reduction in `../shared/data`.
+fn odata(shared: &Path) -> BTreeMap<String, String> {
+    let dir = shared.join("cbs-odata-85984NED");
+    let read =
+        |name: &str| -> Vec<Json> { serde_json::from_str(&std::fs::read_to_string(dir.join(name)).unwrap()).unwrap() };
+    let properties = read("DataProperties.json");
+    let topics: Vec<String> =
+        properties.iter().filter(|p| p["Type"] == "Topic").map(|p| p["Key"].as_str().unwrap().to_string()).collect();
+    let reduced: BTreeMap<String, BTreeMap<String, Json>> =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("stripped_filtered_data_2024.json")).unwrap()).unwrap();
+    let rows: Vec<Json> = reduced
+        .iter()
+        .enumerate()
+        .map(|(id, (code, figures))| {
+            let mut row = serde_json::Map::new();
+            row.insert("ID".into(), json!(id));
+            row.insert("WijkenEnBuurten".into(), json!(format!("{code:<10}")));
+            for topic in &topics {
+                row.insert(topic.clone(), figures.get(topic).cloned().unwrap_or(Json::Null));
+            }
+            Json::Object(row)
+        })
+        .collect();
+    let mut reader = csv::Reader::from_path(shared.join("cbs-odata-csv/kwb-85984NED/WijkenEnBuurten.csv")).unwrap();
+    let codes: Vec<Json> = reader
+        .records()
+        .map(|r| r.unwrap())
+        .filter(|r| reduced.contains_key(r[0].trim()))
+        .map(|r| json!({"Key": &r[0], "Title": &r[1], "Description": &r[2], "Municipality": &r[3], "DetailRegionCode": &r[4]}))
+        .collect();
+    let base = "/odata/85984NED";
+    BTreeMap::from([
+        (format!("{base}/TableInfos?$format=json"), api("TableInfos", read("TableInfos.json"))),
+        (format!("{base}/DataProperties?$format=json"), api("DataProperties", properties)),
+        (format!("{base}/WijkenEnBuurten?$format=json"), api("WijkenEnBuurten", codes)),
+        (format!("{base}/TypedDataSet/$count"), rows.len().to_string()),
+        (format!("{base}/TypedDataSet?$format=json"), json!({"odata.metadata": "x", "value": rows}).to_string()),
+    ])
+}
+
+/// A GeoJSON map of square buurten in RD New.
+fn map(buurten: &[(&str, f64)]) -> String {
+    let features: Vec<String> = buurten
+        .iter()
+        .map(|&(code, x)| {
+            format!(
+                r#"{{"type":"Feature","properties":{{"buurtcode":"{code}"}},"geometry":{{"type":"Polygon","coordinates":[[[{x},485000],[{},485000],[{},486000],[{x},486000],[{x},485000]]]}}}}"#,
+                x + 1000.0,
+                x + 1000.0
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:EPSG::28992"}}}},"features":[{}]}}"#,
+        features.join(",")
+    )
+}
+
+const MANIFEST: &str = r#"
+[[table]]
+id = "85984NED"
+year = 2024
+title = "Kerncijfers wijken en buurten 2024"
+
+[[file]]
+id = "leefbaarometer-buurten"
+url = "https://lbm.example.nl/open-data/buurten.csv"
+format = "leefbaarometer"
+
+[[map]]
+year = 2019
+url = "https://maps.example.nl/buurten/2019.json"
+
+[[map]]
+year = 2024
+url = "https://maps.example.nl/buurten/2024.json"
+"#;
+
+#[test]
+fn update_resumes_matches_a_hand_import_and_downloads_nothing_the_second_time() {
+    let Some(shared) = wijkmonitor_testdata::shared_data() else { return };
+    if !shared.join("cbs-odata-85984NED/stripped_filtered_data_2024.json").exists() {
+        println!("skipping: no recorded 85984NED responses in {}", shared.display());
+        return;
+    }
+    let mut bodies = odata(&shared);
+    bodies.insert(
+        "/lbm.example.nl/open-data/buurten.csv".into(),
+        "bu_code,versie,jaar,bu_naam,lbm,afw,fys,onv,soc,vrz,won\n\
+         BU03630001,3.0,2018,Oude buurt,3.9,-0.2,0,0,0,0,0\nBU03630002,3.0,2018,Nieuwe buurt,4.1,0.1,0,0,0,0,0\n"
+            .into(),
+    );
+    // Amsterdam's re-coding: two 2019 buurten became BU0363FA01 and BU0363FA02 (of Nieuw-West) in 2024.
+    bodies.insert(
+        "/maps.example.nl/buurten/2019.json".into(),
+        map(&[("BU03630001", 116_000.0), ("BU03630002", 117_000.0)]),
+    );
+    bodies.insert(
+        "/maps.example.nl/buurten/2024.json".into(),
+        map(&[("BU0363FA01", 116_000.0), ("BU0363FA02", 117_000.0)]),
+    );
+    let broken = Arc::new(AtomicBool::new(true));
+    let (root, log) = serve(bodies, broken.clone());
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    std::fs::write(path("sources.toml"), MANIFEST).unwrap();
+    let (db, raw) = (path("w.db"), path("raw"));
+    let odata_url = format!("{root}/odata");
+    let run = |db: &str| -> Vec<String> {
+        ["update", "--db", db, "--sources", &path("sources.toml"), "--raw-dir", &raw, "--odata-url", &odata_url]
+            .iter()
+            .map(|s| s.to_string())
+            .chain(["--mirror".to_string(), root.clone(), "--retries".into(), "0".into()])
+            .collect()
+    };
+
+    // 1. Interrupted: the figures of the table fail. The file and the maps before it are in.
+    let first = run(&db);
+    let err = fails(&refs(&first));
+    assert!(err.contains("table 85984NED") && err.contains("HTTP 500"), "{err}");
+    assert!(Path::new(&raw).join("files/leefbaarometer-buurten.csv").exists());
+    assert!(Path::new(&raw).join("maps/buurten_2024.geojson").exists());
+    assert!(!Path::new(&raw).join("odata/85984NED").exists(), "no half-written table");
+
+    // 2. Resumed: what was done is not downloaded again; the table is fetched and everything computed.
+    broken.store(false, Ordering::SeqCst);
+    let seen = log.lock().unwrap().len();
+    let out = ok(&refs(&run(&db)));
+    assert!(out.contains("leefbaarometer-buurten: unchanged"), "imported in the first run: {out}");
+    assert!(out.contains("85984NED: imported ("), "{out}");
+    assert!(
+        out.contains("crosswalk: 4 rows"),
+        "2019 to 2024 and 2024 to 2019 (Den Haag Zuidwest is on 2019 codes): {out}"
+    );
+    assert!(out.contains("computed "), "{out}");
+    let second: Vec<(String, u16)> = log.lock().unwrap()[seen..].to_vec();
+    for (target, status) in &second {
+        if target.contains("lbm.example") || target.contains("maps.example") {
+            assert_eq!(*status, 304, "{target} was downloaded again");
+        }
+    }
+    let crosswalk = std::fs::read_to_string(Path::new(&raw).join("crosswalks/buurten.csv")).unwrap();
+    assert!(crosswalk.contains("2019,BU03630001,2024,BU0363FA01,1.000000"), "{crosswalk}");
+
+    // 3. Again: nothing is downloaded (every answer a 304) and nothing recomputed.
+    let seen = log.lock().unwrap().len();
+    let out = ok(&refs(&run(&db)));
+    assert!(out.contains("nothing changed"), "{out}");
+    let third: Vec<(String, u16)> = log.lock().unwrap()[seen..].to_vec();
+    assert!(!third.is_empty() && third.iter().all(|(_, s)| *s == 304), "{third:?}");
+
+    // 4. The same state as importing the recorded files by hand.
+    let by_hand = path("hand.db");
+    ok(&["import", &format!("{raw}/files/leefbaarometer-buurten.csv"), "--db", &by_hand]);
+    ok(&["import", &format!("{raw}/odata/85984NED"), "--db", &by_hand]);
+    let all = |db: &str| ok(&["export", "--db", db]);
+    let (updated, hand) = (all(&db), all(&by_hand));
+    assert!(updated.lines().count() > 1000, "{}", updated.lines().count());
+    assert!(updated == hand, "update and a hand import hold different figures");
+}
