@@ -6,7 +6,7 @@
 
 mod support;
 
-use serde_json::{json, Value as Json};
+use serde_json::json;
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -72,47 +72,21 @@ fn serve(bodies: BTreeMap<String, String>, broken: Arc<AtomicBool>) -> (String, 
     (root, log)
 }
 
-fn api(entity: &str, rows: Vec<Json>) -> String {
-    json!({ "odata.metadata": format!("https://opendata.cbs.nl/ODataApi/OData/85984NED/$metadata#{entity}"), "value": rows })
-        .to_string()
-}
-
-/// The recorded responses of 85984NED: the real TableInfos and DataProperties, the real 2024 code list of the
-/// regions used, and the real figures of the reduction in `../shared/data`.
+/// The recorded responses of 85984NED (see `wijkmonitor_testdata::kwb_2024`).
 fn odata(shared: &Path) -> BTreeMap<String, String> {
-    let dir = shared.join("cbs-odata-85984NED");
-    let read =
-        |name: &str| -> Vec<Json> { serde_json::from_str(&std::fs::read_to_string(dir.join(name)).unwrap()).unwrap() };
-    let properties = read("DataProperties.json");
-    let topics: Vec<String> =
-        properties.iter().filter(|p| p["Type"] == "Topic").map(|p| p["Key"].as_str().unwrap().to_string()).collect();
-    let reduced: BTreeMap<String, BTreeMap<String, Json>> =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("stripped_filtered_data_2024.json")).unwrap()).unwrap();
-    let rows: Vec<Json> = reduced
-        .iter()
-        .enumerate()
-        .map(|(id, (code, figures))| {
-            let mut row = serde_json::Map::new();
-            row.insert("ID".into(), json!(id));
-            row.insert("WijkenEnBuurten".into(), json!(format!("{code:<10}")));
-            for topic in &topics {
-                row.insert(topic.clone(), figures.get(topic).cloned().unwrap_or(Json::Null));
-            }
-            Json::Object(row)
-        })
-        .collect();
-    let mut reader = csv::Reader::from_path(shared.join("cbs-odata-csv/kwb-85984NED/WijkenEnBuurten.csv")).unwrap();
-    let codes: Vec<Json> = reader
-        .records()
-        .map(|r| r.unwrap())
-        .filter(|r| reduced.contains_key(r[0].trim()))
-        .map(|r| json!({"Key": &r[0], "Title": &r[1], "Description": &r[2], "Municipality": &r[3], "DetailRegionCode": &r[4]}))
-        .collect();
+    use wijkmonitor_testdata::kwb_2024::{api, array, code_list, codes, rows};
+    let rows = rows(shared, |_| true);
     let base = "/odata/85984NED";
     BTreeMap::from([
-        (format!("{base}/TableInfos?$format=json"), api("TableInfos", read("TableInfos.json"))),
-        (format!("{base}/DataProperties?$format=json"), api("DataProperties", properties)),
-        (format!("{base}/WijkenEnBuurten?$format=json"), api("WijkenEnBuurten", codes)),
+        (format!("{base}/TableInfos?$format=json"), api("TableInfos", array(shared, "TableInfos.json")).to_string()),
+        (
+            format!("{base}/DataProperties?$format=json"),
+            api("DataProperties", array(shared, "DataProperties.json")).to_string(),
+        ),
+        (
+            format!("{base}/WijkenEnBuurten?$format=json"),
+            api("WijkenEnBuurten", code_list(shared, &codes(&rows))).to_string(),
+        ),
         (format!("{base}/TypedDataSet/$count"), rows.len().to_string()),
         (format!("{base}/TypedDataSet?$format=json"), json!({"odata.metadata": "x", "value": rows}).to_string()),
     ])

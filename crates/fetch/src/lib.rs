@@ -163,6 +163,16 @@ fn io_error(path: &Path) -> impl FnOnce(io::Error) -> FetchError + '_ {
     move |error| FetchError::Io { path: path.to_path_buf(), error }
 }
 
+/// An HTTP client with the options' timeouts and wijkmonitor's user agent.
+fn agent(opts: &FetchOptions) -> ureq::Agent {
+    ureq::AgentBuilder::new()
+        .timeout_connect(opts.timeout)
+        .timeout_read(opts.timeout)
+        .timeout_write(opts.timeout)
+        .user_agent(concat!("wijkmonitor-fetch/", env!("CARGO_PKG_VERSION")))
+        .build()
+}
+
 /// Whether a text is a StatLine table id (`85984NED`, `47018NED`, `83474NED`): 5 to 12 ASCII letters and digits.
 /// The id becomes part of a URL and a folder name, so nothing else is let through.
 pub fn is_valid_table_id(id: &str) -> bool {
@@ -182,12 +192,7 @@ pub fn fetch_table(
     }
     fs::create_dir_all(dest).map_err(io_error(dest))?;
     let staging = Staging::create(dest, table_id)?;
-    let agent = ureq::AgentBuilder::new()
-        .timeout_connect(opts.timeout)
-        .timeout_read(opts.timeout)
-        .timeout_write(opts.timeout)
-        .user_agent(concat!("wijkmonitor-fetch/", env!("CARGO_PKG_VERSION")))
-        .build();
+    let agent = agent(opts);
     let mut client = Client { agent, opts, on_event };
     let table_url = format!("{}/{table_id}", opts.base_url.trim_end_matches('/'));
     let mut names = Vec::new();
@@ -249,12 +254,7 @@ pub fn fetch_file(
     if let Some(modified) = meta["last_modified"].as_str() {
         headers.push(("If-Modified-Since", modified));
     }
-    let agent = ureq::AgentBuilder::new()
-        .timeout_connect(opts.timeout)
-        .timeout_read(opts.timeout)
-        .timeout_write(opts.timeout)
-        .user_agent(concat!("wijkmonitor-fetch/", env!("CARGO_PKG_VERSION")))
-        .build();
+    let agent = agent(opts);
     let mut client = Client { agent, opts, on_event };
     (client.on_event)(FetchEvent::Started { entity: url.to_string() });
     let answer = client.get_with(url, &headers)?;

@@ -6,7 +6,6 @@
 //! timeout tests serve small inline JSON and always run.
 
 use serde_json::{json, Value as Json};
-use std::collections::BTreeMap;
 use std::fs;
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -122,38 +121,12 @@ struct Recorded {
 }
 
 fn recorded(shared: &Path) -> Recorded {
-    let dir = shared.join("cbs-odata-85984NED");
-    let read =
-        |name: &str| -> Vec<Json> { serde_json::from_str(&fs::read_to_string(dir.join(name)).unwrap()).unwrap() };
-    let properties = read("DataProperties.json");
-    let topics: Vec<String> =
-        properties.iter().filter(|p| p["Type"] == "Topic").map(|p| p["Key"].as_str().unwrap().to_string()).collect();
-    let reduced: BTreeMap<String, BTreeMap<String, Json>> =
-        serde_json::from_str(&fs::read_to_string(dir.join("stripped_filtered_data_2024.json")).unwrap()).unwrap();
-    let rows: Vec<Json> = reduced
-        .iter()
-        .enumerate()
-        .map(|(id, (code, figures))| {
-            let mut row = serde_json::Map::new();
-            row.insert("ID".into(), json!(id));
-            row.insert("WijkenEnBuurten".into(), json!(format!("{code:<10}")));
-            for topic in &topics {
-                row.insert(topic.clone(), figures.get(topic).cloned().unwrap_or(Json::Null));
-            }
-            Json::Object(row)
-        })
-        .collect();
-    let mut reader = csv::Reader::from_path(shared.join("cbs-odata-csv/kwb-85984NED/WijkenEnBuurten.csv")).unwrap();
-    let codes: Vec<Json> = reader
-        .records()
-        .map(|r| r.unwrap())
-        .filter(|r| reduced.contains_key(r[0].trim()))
-        .map(|r| json!({"Key": &r[0], "Title": &r[1], "Description": &r[2], "Municipality": &r[3], "DetailRegionCode": &r[4]}))
-        .collect();
+    use wijkmonitor_testdata::kwb_2024::{array, code_list, codes, rows};
+    let rows = rows(shared, |_| true);
     Recorded {
-        table_infos: api("TableInfos", read("TableInfos.json")),
-        data_properties: api("DataProperties", properties),
-        code_list: api("WijkenEnBuurten", codes),
+        table_infos: api("TableInfos", array(shared, "TableInfos.json")),
+        data_properties: api("DataProperties", array(shared, "DataProperties.json")),
+        code_list: api("WijkenEnBuurten", code_list(shared, &codes(&rows))),
         rows,
     }
 }

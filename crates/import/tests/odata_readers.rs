@@ -100,49 +100,14 @@ fn csv_rows(path: &Path) -> Vec<BTreeMap<String, String>> {
         .collect()
 }
 
-/// The real 2024 code list (cbsodataR CSV), restricted to some codes, as an API-shaped `WijkenEnBuurten.json`.
+/// The real 2024 code list restricted to some codes, as an API-shaped `WijkenEnBuurten.json`.
 fn code_list_json(shared: &Path, codes: &BTreeSet<String>) -> Json {
-    let rows = csv_rows(&shared.join("cbs-odata-csv/kwb-85984NED/WijkenEnBuurten.csv"))
-        .into_iter()
-        .filter(|r| codes.contains(r["Key"].trim()))
-        .map(|r| {
-            let field = |k: &str| if r[k].is_empty() { Json::Null } else { Json::String(r[k].clone()) };
-            json!({
-                "Key": r["Key"],
-                "Title": field("Title"),
-                "Description": field("Description"),
-                "Municipality": field("Municipality"),
-                "DetailRegionCode": field("DetailRegionCode"),
-            })
-        })
-        .collect();
-    api("WijkenEnBuurten", rows)
+    api("WijkenEnBuurten", wijkmonitor_testdata::kwb_2024::code_list(shared, codes))
 }
 
-/// A `TypedDataSet` in API shape from the author's reduction of 85984NED (`{code: {8 topic keys}}`): one row
-/// per region, every topic of the real DataProperties present, null unless the reduction has it.
+/// The `TypedDataSet` rows of 85984NED for the regions `keep` accepts (see `wijkmonitor_testdata::kwb_2024`).
 fn kwb_rows(shared: &Path, keep: impl Fn(&str) -> bool) -> Vec<Json> {
-    let dir = shared.join("cbs-odata-85984NED");
-    let properties: Vec<Json> =
-        serde_json::from_str(&fs::read_to_string(dir.join("DataProperties.json")).unwrap()).unwrap();
-    let topics: Vec<String> =
-        properties.iter().filter(|p| p["Type"] == "Topic").map(|p| p["Key"].as_str().unwrap().to_string()).collect();
-    let reduced: BTreeMap<String, BTreeMap<String, Json>> =
-        serde_json::from_str(&fs::read_to_string(dir.join("stripped_filtered_data_2024.json")).unwrap()).unwrap();
-    reduced
-        .iter()
-        .filter(|(code, _)| keep(code))
-        .enumerate()
-        .map(|(id, (code, figures))| {
-            let mut row = serde_json::Map::new();
-            row.insert("ID".into(), json!(id));
-            row.insert("WijkenEnBuurten".into(), json!(format!("{code:<10}")));
-            for topic in &topics {
-                row.insert(topic.clone(), figures.get(topic).cloned().unwrap_or(Json::Null));
-            }
-            Json::Object(row)
-        })
-        .collect()
+    wijkmonitor_testdata::kwb_2024::rows(shared, keep)
 }
 
 /// A recorded API folder of 85984NED: the real TableInfos and DataProperties, a code list and the figures.
