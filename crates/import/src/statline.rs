@@ -78,8 +78,8 @@ enum Topic<'c> {
     Code,
     /// `Regioaanduiding / Soort regio (omschrijving)`: Gemeente, Wijk or Buurt.
     Kind,
-    /// `Regioaanduiding / Gemeentenaam (naam)`: known from the code or the municipality.
-    Ignored,
+    /// `Regioaanduiding / Gemeentenaam (naam)`: the municipality whose wijken and buurten a name-only row means.
+    MunicipalityName,
     Variable(&'c str),
     Unmapped,
 }
@@ -162,7 +162,7 @@ pub fn read(file: &SourceFile, ctx: &ImportContext<'_>) -> Result<ImportBatch, L
         } else if n.ends_with("soortregioomschrijving") || n.ends_with("soortregio") {
             Topic::Kind
         } else if n.ends_with("gemeentenaamnaam") || n.ends_with("gemeentenaam") {
-            Topic::Ignored
+            Topic::MunicipalityName
         } else if let Some(v) = ctx.catalogue.match_labelled(text) {
             if let Some(first) = by_variable.insert(v.id.as_str(), c) {
                 return Err(Located::at(
@@ -188,6 +188,7 @@ pub fn read(file: &SourceFile, ctx: &ImportContext<'_>) -> Result<ImportBatch, L
     let topic_col = |wanted: fn(&Topic) -> bool| topics.iter().position(wanted).map(|i| i + ndims);
     let code_col = topic_col(|t| matches!(t, Topic::Code));
     let kind_col = topic_col(|t| matches!(t, Topic::Kind));
+    let municipality_col = topic_col(|t| matches!(t, Topic::MunicipalityName));
     let mapped: Vec<(usize, &str)> = topics
         .iter()
         .enumerate()
@@ -233,7 +234,8 @@ pub fn read(file: &SourceFile, ctx: &ImportContext<'_>) -> Result<ImportBatch, L
         },
     };
 
-    let mut matcher = Matcher { ctx, classification_year, built: None };
+    let mut matcher =
+        Matcher { ctx, classification_year, built: HashMap::new(), list_year: None, by_nearest: Vec::new() };
     let known = classification_year.map(|y| KnownCodes::new(ctx.code_lists, y));
     let mut regions: Vec<Region> = Vec::new();
     let mut region_seen: HashSet<RegionCode> = HashSet::new();
@@ -301,12 +303,14 @@ pub fn read(file: &SourceFile, ctx: &ImportContext<'_>) -> Result<ImportBatch, L
             }
             None => {
                 let hint = kind_col.and_then(|c| kind_from_text(&r[c]));
-                match matcher.find(&file.name, line, region_col, label, hint)? {
+                let named = municipality_col.map(|c| (r[c].as_str(), c)).filter(|(n, _)| !n.is_empty());
+                match matcher.find(&file.name, line, region_col, label, hint, named)? {
                     Found::One(region) => {
-                        if region_seen.insert(region.code.clone()) {
-                            regions.push(region.clone());
+                        let code = region.code.clone();
+                        if region_seen.insert(code.clone()) {
+                            regions.push(region);
                         }
-                        region.code.clone()
+                        code
                     }
                     Found::None => {
                         unmatched.push((label.to_string(), line));
@@ -352,7 +356,25 @@ pub fn read(file: &SourceFile, ctx: &ImportContext<'_>) -> Result<ImportBatch, L
             unmapped.iter().map(|h| format!("'{h}'")).collect::<Vec<_>>().join(", ")
         ));
     }
-    let municipality = ctx.options.municipality.as_ref().map_or(String::new(), |m| format!(" of {m}"));
+    if !matcher.by_nearest.is_empty() {
+        let (list_year, year) = (matcher.list_year.unwrap_or(0), classification_year.unwrap_or(0));
+        notes.push(format!(
+            "{} region names were matched against the code list of {list_year}, the nearest loaded to {year} (no \
+             {year} list is loaded): {}",
+            matcher.by_nearest.len(),
+            matcher
+                .by_nearest
+                .iter()
+                .map(|(n, l, c)| format!("'{n}' (line {l}) as {c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let municipality = match (ctx.options.municipality.as_ref(), municipality_col) {
+        (_, Some(_)) => " of the municipality named on the row".to_string(),
+        (Some(m), None) => format!(" of {m}"),
+        (None, None) => String::new(),
+    };
     let year_text = classification_year.map_or(String::new(), |y| format!(" in the {y} classification"));
     if !unmatched.is_empty() {
         notes.push(format!(
@@ -479,8 +501,8 @@ fn strip_prefix(name: &str) -> (Option<RegionKind>, &str) {
 }
 
 /// The outcome of matching a name.
-enum Found<'a> {
-    One(&'a Region),
+enum Found {
+    One(Region),
     None,
     Several(Vec<String>),
 }
@@ -495,11 +517,17 @@ struct Index<'a> {
 struct Matcher<'c, 'a> {
     ctx: &'c ImportContext<'a>,
     classification_year: Option<i32>,
-    built: Option<Index<'c>>,
+    /// One index per municipality (names are unique only within one), built when a name of it first needs matching.
+    built: HashMap<RegionCode, Index<'c>>,
+    /// The year of the code list names are matched against: the classification year's, or the nearest loaded.
+    list_year: Option<i32>,
+    /// Names matched against another year's list than the classification year's: (name, line, code).
+    by_nearest: Vec<(String, u64, String)>,
 }
 
 impl<'c, 'a> Matcher<'c, 'a> {
-    /// Matches a region name; the first call checks that names can be matched at all.
+    /// Matches a region name within the municipality named on the row (a Gemeentenaam column) or given with
+    /// `--municipality`.
     fn find(
         &mut self,
         file: &str,
@@ -507,50 +535,51 @@ impl<'c, 'a> Matcher<'c, 'a> {
         column: usize,
         label: &str,
         hint: Option<RegionKind>,
-    ) -> Result<Found<'_>, Located> {
-        if self.built.is_none() {
-            self.built = Some(self.build(file, line, column, label)?);
+        named: Option<(&str, usize)>,
+    ) -> Result<Found, Located> {
+        let list_year = self.list_year(file, line, column, label)?;
+        let municipality = self.municipality(file, line, column, label, named, list_year)?;
+        if !self.built.contains_key(&municipality) {
+            let index = self.build(list_year, &municipality);
+            self.built.insert(municipality.clone(), index);
         }
-        let Some(index) = self.built.as_ref() else {
-            return Ok(Found::None);
-        };
+        let Some(index) = self.built.get(&municipality) else { return Ok(Found::None) };
         let pick = |candidates: Option<&Vec<&'c Region>>, hint: Option<RegionKind>| -> Vec<&'c Region> {
             candidates
                 .map(|c| c.iter().copied().filter(|r| hint.is_none() || hint == Some(r.kind())).collect())
                 .unwrap_or_default()
         };
         let found = |hits: Vec<&'c Region>| match hits.as_slice() {
-            [one] => Some(Found::One(one)),
+            [one] => Some(Found::One((*one).clone())),
             [] => None,
             several => Some(Found::Several(several.iter().map(|r| r.code.to_string()).collect())),
         };
         let (prefix_kind, rest) = strip_prefix(label);
         let hint = hint.or(prefix_kind);
-        if let Some(f) = found(pick(index.exact.get(&normalise(label)), hint)) {
-            return Ok(f);
+        let result = if let Some(f) = found(pick(index.exact.get(&normalise(label)), hint)) {
+            f
+        } else if let Some(f) = found(pick(index.stripped.get(&normalise(rest)), hint)) {
+            f
+        } else if normalise(label) == "nederland" && matches!(hint, None | Some(RegionKind::Country)) {
+            Found::One(index.netherlands.clone())
+        } else {
+            Found::None
+        };
+        if let Found::One(region) = &result {
+            if Some(list_year) != self.classification_year && region.kind() != RegionKind::Country {
+                self.by_nearest.push((label.to_string(), line, region.code.to_string()));
+            }
         }
-        if let Some(f) = found(pick(index.stripped.get(&normalise(rest)), hint)) {
-            return Ok(f);
-        }
-        if normalise(label) == "nederland" && matches!(hint, None | Some(RegionKind::Country)) {
-            return Ok(Found::One(&index.netherlands));
-        }
-        Ok(Found::None)
+        Ok(result)
     }
 
-    fn build(&self, file: &str, line: u64, column: usize, label: &str) -> Result<Index<'c>, Located> {
+    /// The year of the code list to match against: the classification year's when loaded, else the nearest
+    /// loaded year (the earlier one on a tie), noted with every name matched that way.
+    fn list_year(&mut self, file: &str, line: u64, column: usize, label: &str) -> Result<i32, Located> {
+        if let Some(y) = self.list_year {
+            return Ok(y);
+        }
         let column = column as u64 + 1;
-        let Some(municipality) = self.ctx.options.municipality.as_ref() else {
-            return Err(Located::at(
-                file,
-                line,
-                column,
-                format!(
-                    "region '{label}' is given by name, not by code: pass --municipality GM.... (e.g. --municipality \
-                     GM0363 for Amsterdam) to say whose wijken and buurten the names are"
-                ),
-            ));
-        };
         let Some(year) = self.classification_year else {
             return Err(Located::at(
                 file,
@@ -562,7 +591,8 @@ impl<'c, 'a> Matcher<'c, 'a> {
                 ),
             ));
         };
-        let Some(list) = self.ctx.code_lists.year(year) else {
+        let nearest = self.ctx.code_lists.years().into_iter().min_by_key(|y| ((y - year).abs(), *y));
+        let Some(list_year) = nearest else {
             return Err(Located::at(
                 file,
                 line,
@@ -574,12 +604,70 @@ impl<'c, 'a> Matcher<'c, 'a> {
                 ),
             ));
         };
+        self.list_year = Some(list_year);
+        Ok(list_year)
+    }
+
+    /// The municipality a name-only row belongs to: the one its Gemeentenaam cell names, else `--municipality`.
+    fn municipality(
+        &self,
+        file: &str,
+        line: u64,
+        column: usize,
+        label: &str,
+        named: Option<(&str, usize)>,
+        list_year: i32,
+    ) -> Result<RegionCode, Located> {
+        if let Some((name, c)) = named {
+            let wanted = normalise(label_name(name));
+            let hits: Vec<&Region> = self
+                .ctx
+                .code_lists
+                .year(list_year)
+                .unwrap_or_default()
+                .iter()
+                .filter(|r| r.kind() == RegionKind::Municipality && normalise(&r.name) == wanted)
+                .collect();
+            return match hits.as_slice() {
+                [one] => Ok(one.code.clone()),
+                [] => Err(Located::at(
+                    file,
+                    line,
+                    c as u64 + 1,
+                    format!("municipality '{name}' is not in the code list of {list_year}"),
+                )),
+                several => Err(Located::at(
+                    file,
+                    line,
+                    c as u64 + 1,
+                    format!(
+                        "municipality name '{name}' matches several municipalities ({}) in the code list of {list_year}",
+                        several.iter().map(|r| r.code.to_string()).collect::<Vec<_>>().join(", ")
+                    ),
+                )),
+            };
+        }
+        self.ctx.options.municipality.clone().ok_or_else(|| {
+            Located::at(
+                file,
+                line,
+                column as u64 + 1,
+                format!(
+                    "region '{label}' is given by name, not by code: pass --municipality GM.... (e.g. --municipality \
+                     GM0363 for Amsterdam) to say whose wijken and buurten the names are, or export the table with \
+                     the Regioaanduiding \"Gemeentenaam\" column"
+                ),
+            )
+        })
+    }
+
+    fn build(&self, list_year: i32, municipality: &RegionCode) -> Index<'c> {
         let mut index = Index {
             exact: HashMap::new(),
             stripped: HashMap::new(),
-            netherlands: Region::new(RegionCode::netherlands(), "Nederland", year),
+            netherlands: Region::new(RegionCode::netherlands(), "Nederland", list_year),
         };
-        for region in list {
+        for region in self.ctx.code_lists.year(list_year).unwrap_or_default() {
             let inside =
                 region.code.municipality().as_ref() == Some(municipality) || region.kind() == RegionKind::Country;
             if !inside {
@@ -588,7 +676,7 @@ impl<'c, 'a> Matcher<'c, 'a> {
             index.exact.entry(normalise(&region.name)).or_default().push(region);
             index.stripped.entry(normalise(strip_prefix(&region.name).1)).or_default().push(region);
         }
-        Ok(index)
+        index
     }
 }
 

@@ -895,3 +895,51 @@ fn the_current_statline_download_is_read_by_detection_alone() {
     let err = error(statline::read(&unnamed, &context(&cat, &lists, options())));
     assert!(err.to_string().contains("pass --period"), "{err}");
 }
+
+#[test]
+fn statline_names_are_scoped_by_a_municipality_name_column() {
+    let cat = catalogue();
+    let mut lists = amsterdam_2024();
+    lists.add(Region::new(code("GM0518"), "'s-Gravenhage", 2024));
+    // "Jordaan" is a wijk of Amsterdam and a buurt of Den Haag (BU05180271, in amsterdam_2024()).
+    let text = "\"Kerncijfers wijken en buurten 2024\"\n\
+                \"Wijken en buurten\";\"Regioaanduiding Gemeentenaam (naam)\";\"Aantal inwoners (aantal)\"\n\
+                \"Jordaan\";\"Amsterdam\";\"20000\"\n\
+                \"Jordaan\";\"'s-Gravenhage\";\"1200\"\n\
+                \"Frankendael\";\"Amsterdam\";\"15220\"\n\
+                \"Bron: CBS\"\n";
+    // No --municipality: the column says whose names they are.
+    let batch = statline::read(&file("s.csv", text), &context(&cat, &lists, options())).unwrap();
+    assert_eq!(value(&batch, "WK0363AB", "2024", "inhabitants"), Value::final_(20000.0));
+    assert_eq!(value(&batch, "BU05180271", "2024", "inhabitants"), Value::final_(1200.0));
+    // Frankendael is a wijk and a buurt of Amsterdam: without a kind it stays ambiguous, and says so.
+    assert!(
+        batch.notes.iter().any(|n| n.contains("'Frankendael' (line 5) matches several regions")),
+        "{:?}",
+        batch.notes
+    );
+    // A municipality the code list does not have is named with its place.
+    let unknown = text.replace("\"'s-Gravenhage\";\"1200\"", "\"Atlantis\";\"1200\"");
+    let err = error(statline::read(&file("s.csv", &unknown), &context(&cat, &lists, options())));
+    assert_error(&err, "s.csv", 4, 2, "municipality 'Atlantis' is not in the code list of 2024");
+}
+
+#[test]
+fn statline_names_are_matched_in_the_nearest_loaded_year_with_a_note() {
+    let (cat, lists) = (catalogue(), amsterdam_2024());
+    // A 2023 table, but only the 2024 code list is loaded.
+    let text = "\"Kerncijfers wijken en buurten 2023\"\n\
+                \"Wijken en buurten\";\"Aantal inwoners (aantal)\"\n\
+                \"Amsterdam\";\"918117\"\n\
+                \"Westelijke eilanden\";\"2935\"\n\
+                \"Bron: CBS\"\n";
+    let batch = statline::read(&file("s.csv", text), &context(&cat, &lists, amsterdam())).unwrap();
+    assert_eq!(batch.classification_year, Some(2023));
+    assert_eq!(value(&batch, "BU0363AA02", "2023", "inhabitants"), Value::final_(2935.0));
+    let note = batch.notes.iter().find(|n| n.contains("nearest loaded")).expect("a note on the nearest year");
+    assert!(
+        note.starts_with("2 region names were matched against the code list of 2024, the nearest loaded to 2023")
+            && note.contains("'Westelijke eilanden' (line 4) as BU0363AA02"),
+        "{note}"
+    );
+}
