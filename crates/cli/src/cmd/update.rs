@@ -67,17 +67,29 @@ pub fn run(args: Args) -> Result<()> {
         areas: &areas,
         at: &at,
     };
-    let bar = spinner("updating");
+    // One bar per source: a spinner while it is checked, the rows of a table as they arrive.
+    let style = indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({eta})")
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> ");
+    let mut bar = spinner("updating");
     let mut current = String::new();
     let report = update(&mut store, &sources, &options, &mut |event| match event {
         UpdateEvent::Source(name) => {
+            bar.finish_and_clear();
             current = name.to_string();
-            bar.set_message(format!("{current}: checking"));
+            bar = spinner(format!("{current}: checking"));
         }
-        UpdateEvent::Fetch(FetchEvent::Page { entity, rows_so_far, total }) => bar.set_message(match total {
-            Some(total) => format!("{current}: {entity} {rows_so_far}/{total} rows"),
-            None => format!("{current}: {entity} {rows_so_far} rows"),
-        }),
+        UpdateEvent::Fetch(FetchEvent::Page { entity, rows_so_far, total }) => {
+            if let Some(total) = total {
+                if bar.length() != Some(total) {
+                    bar.set_style(style.clone());
+                    bar.set_length(total);
+                }
+            }
+            bar.set_message(format!("{current}: {entity}"));
+            bar.set_position(rows_so_far);
+        }
+        UpdateEvent::Fetch(FetchEvent::Started { entity }) => bar.set_message(format!("{current}: {entity}")),
         UpdateEvent::Fetch(FetchEvent::Retry { url, attempt, error }) => {
             bar.println(format!("retry {attempt} of {url}: {error}"))
         }
