@@ -8,68 +8,31 @@ mod support;
 
 use serde_json::json;
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::net::TcpListener;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 use support::{fails, ok};
+use wijkmonitor_testdata::http;
 
 fn refs(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()
 }
 
-/// One request as served: target and status.
-type Log = Arc<Mutex<Vec<(String, u16)>>>;
-
 /// A replay server: answers GETs from a map of target to body, with an ETag per body, 304 for a matching
 /// `If-None-Match`, and HTTP 500 for the figures while `broken` is set.
-fn serve(bodies: BTreeMap<String, String>, broken: Arc<AtomicBool>) -> (String, Log) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let root = format!("http://{}", listener.local_addr().unwrap());
-    let log: Log = Arc::new(Mutex::new(Vec::new()));
-    let served = log.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-            let mut head = Vec::new();
-            let mut buf = [0u8; 4096];
-            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                match stream.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => head.extend_from_slice(&buf[..n]),
-                }
+fn serve(bodies: BTreeMap<String, String>, broken: Arc<AtomicBool>) -> http::Server {
+    http::serve(move |_| {
+        move |request: &http::Request| {
+            if broken.load(Ordering::SeqCst) && request.target.contains("TypedDataSet") {
+                return http::Response::new(500, "");
             }
-            let head = String::from_utf8_lossy(&head).to_string();
-            let target = head.split_whitespace().nth(1).unwrap_or("/").to_string();
-            let if_none_match = head
-                .lines()
-                .find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case("if-none-match")))
-                .map(|(_, v)| v.trim().to_string());
-            let (status, body, etag) = match bodies.get(&target) {
-                _ if broken.load(Ordering::SeqCst) && target.contains("TypedDataSet") => (500, String::new(), None),
-                Some(body) => {
-                    let etag = format!("\"{}\"", &wijkmonitor_model::hash::sha256_hex(body.as_bytes())[..16]);
-                    if if_none_match.as_deref() == Some(etag.as_str()) {
-                        (304, String::new(), Some(etag))
-                    } else {
-                        (200, body.clone(), Some(etag))
-                    }
-                }
-                None => (404, "not found".to_string(), None),
-            };
-            served.lock().unwrap().push((target, status));
-            let etag = etag.map(|e| format!("ETag: {e}\r\n")).unwrap_or_default();
-            let response = format!(
-                "HTTP/1.1 {status} X\r\n{etag}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(response.as_bytes()).and_then(|()| stream.write_all(body.as_bytes()));
+            let Some(body) = bodies.get(&request.target) else { return http::Response::new(404, "not found") };
+            let etag = format!("\"{}\"", &wijkmonitor_model::hash::sha256_hex(body.as_bytes())[..16]);
+            let status = if request.header("If-None-Match") == Some(etag.as_str()) { 304 } else { 200 };
+            let body = if status == 304 { String::new() } else { body.clone() };
+            http::Response { status, headers: vec![("ETag".into(), etag)], body }
         }
-    });
-    (root, log)
+    })
 }
 
 /// The recorded responses of 85984NED (see `wijkmonitor_testdata::kwb_2024`).
@@ -154,7 +117,8 @@ fn update_resumes_matches_a_hand_import_and_downloads_nothing_the_second_time() 
         map(&[("BU0363FA01", 116_000.0), ("BU0363FA02", 117_000.0)]),
     );
     let broken = Arc::new(AtomicBool::new(true));
-    let (root, log) = serve(bodies, broken.clone());
+    let server = serve(bodies, broken.clone());
+    let (root, log) = (server.root.clone(), server.log.clone());
 
     let dir = tempfile::tempdir().unwrap();
     let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();

@@ -9,25 +9,14 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use wijkmonitor_effect::rng::Rng;
-use wijkmonitor_effect::{analyse_all, Panel, Params, Treated, Unit};
+use wijkmonitor_effect::{analyse_all, Panel, Params, Treated};
 
 const YEARS: [i32; 7] = [2002, 2008, 2012, 2014, 2016, 2018, 2020];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The file comes from ../shared/data (WIJKMONITOR_SHARED_DATA overrides where it is).
     let values = wijkmonitor_testdata::leefbaarometer_scores(&YEARS).ok_or("the Leefbaarometer file is not there")?;
-    let units: Vec<Unit> = values
-        .into_iter()
-        .map(|(code, values)| Unit {
-            group: code.get(2..6).unwrap_or("").to_string(),
-            code,
-            values,
-            weights: vec![1.0; YEARS.len()],
-            covariates: Vec::new(),
-            excluded: false,
-        })
-        .collect();
-    let panel = Panel { years: YEARS.to_vec(), units, covariates: Vec::new() };
+    let panel = Panel::unweighted(&YEARS, values);
     let complete: Vec<usize> =
         (0..panel.units.len()).filter(|&u| panel.units[u].values.iter().all(|v| v.is_finite())).collect();
     let mut rng = Rng::new(99);

@@ -527,21 +527,11 @@ fn band(values: &[f64], level: f64) -> (f64, f64) {
 fn members_covariates(panel: &Panel, members: &[usize], y: usize) -> Vec<f64> {
     (0..panel.covariates.len())
         .map(|c| {
-            let (mut sum, mut weight) = (0.0, 0.0);
-            for &m in members {
-                let Some(u) = panel.units.get(m) else { continue };
-                let x = u.covariates.get(c).copied().unwrap_or(f64::NAN);
+            // A buurt without a weight that year counts once.
+            crate::panel::weighted_mean(members.iter().filter_map(|&m| panel.units.get(m)).map(|u| {
                 let w = u.weights.get(y).copied().filter(|w| w.is_finite() && *w > 0.0).unwrap_or(1.0);
-                if x.is_finite() {
-                    sum += x * w;
-                    weight += w;
-                }
-            }
-            if weight > 0.0 {
-                sum / weight
-            } else {
-                f64::NAN
-            }
+                (u.covariates.get(c).copied().unwrap_or(f64::NAN), w)
+            }))
         })
         .collect()
 }

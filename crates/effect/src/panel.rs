@@ -87,20 +87,24 @@ impl Default for Params {
 impl Panel {
     /// The weighted aggregate of `members` in year `y` (NaN when no member has a figure and a weight).
     pub fn aggregate(&self, members: &[usize], y: usize) -> f64 {
-        let (mut sum, mut weight) = (0.0, 0.0);
-        for &m in members {
-            let u = &self.units[m];
-            let (v, w) = (u.values[y], u.weights[y]);
-            if v.is_finite() && w.is_finite() && w > 0.0 {
-                sum += v * w;
-                weight += w;
-            }
-        }
-        if weight > 0.0 {
-            sum / weight
-        } else {
-            f64::NAN
-        }
+        weighted_mean(members.iter().map(|&m| (self.units[m].values[y], self.units[m].weights[y])))
+    }
+
+    /// A panel of one value per buurt and year with equal weights, grouped by the municipality digits of the
+    /// codes and without covariates (the real Leefbaarometer scores of the placebo tests and the cross-check).
+    pub fn unweighted(years: &[i32], values: std::collections::BTreeMap<String, Vec<f64>>) -> Panel {
+        let units = values
+            .into_iter()
+            .map(|(code, values)| Unit {
+                group: code.get(2..6).unwrap_or("").to_string(),
+                code,
+                values,
+                weights: vec![1.0; years.len()],
+                covariates: Vec::new(),
+                excluded: false,
+            })
+            .collect();
+        Panel { years: years.to_vec(), units, covariates: Vec::new() }
     }
 
     /// The weight of `members` in the year closest to `y` that has one (the weights of the earliest years are
@@ -120,6 +124,22 @@ impl Panel {
                 }
             }
         }
+    }
+}
+
+/// The mean of `(value, weight)` pairs over those with a finite value and a finite positive weight; NaN when none.
+pub fn weighted_mean(pairs: impl IntoIterator<Item = (f64, f64)>) -> f64 {
+    let (mut sum, mut weight) = (0.0, 0.0);
+    for (v, w) in pairs {
+        if v.is_finite() && w.is_finite() && w > 0.0 {
+            sum += v * w;
+            weight += w;
+        }
+    }
+    if weight > 0.0 {
+        sum / weight
+    } else {
+        f64::NAN
     }
 }
 

@@ -5,24 +5,12 @@
 //! The file has no inhabitants for these years, so buurten are aggregated with equal weights.
 
 use wijkmonitor_effect::rng::Rng;
-use wijkmonitor_effect::{analyse_all, Estimator, Panel, Params, Treated, Unit, Verdict};
+use wijkmonitor_effect::{analyse_all, Estimator, Panel, Params, Treated, Verdict};
 
 const YEARS: [i32; 7] = [2002, 2008, 2012, 2014, 2016, 2018, 2020];
 
 fn load() -> Option<Panel> {
-    let values = wijkmonitor_testdata::leefbaarometer_scores(&YEARS)?;
-    let units = values
-        .into_iter()
-        .map(|(code, values)| Unit {
-            group: code.get(2..6).unwrap_or("").to_string(),
-            code,
-            values,
-            weights: vec![1.0; YEARS.len()],
-            covariates: Vec::new(),
-            excluded: false,
-        })
-        .collect();
-    Some(Panel { years: YEARS.to_vec(), units, covariates: Vec::new() })
+    Some(Panel::unweighted(&YEARS, wijkmonitor_testdata::leefbaarometer_scores(&YEARS)?))
 }
 
 #[test]

@@ -7,7 +7,6 @@
 
 use serde_json::{json, Value as Json};
 use std::fs;
-use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -15,17 +14,17 @@ use std::time::{Duration, Instant};
 use wijkmonitor_fetch::{fetch_table, FetchError, FetchEvent, FetchOptions};
 use wijkmonitor_import::{odata, CodeLists, ImportContext, ImportOptions, Input};
 use wijkmonitor_model::{Catalogue, Period, RegionCode, Status, Value};
-use wijkmonitor_testdata::shared_data;
+use wijkmonitor_testdata::{http, shared_data};
 
 // ---------------------------------------------------------------------------------------------------------
-// A tiny HTTP/1.1 server
+// The test server (wijkmonitor_testdata::http), answering from request target to (status, body)
 // ---------------------------------------------------------------------------------------------------------
 
 struct Server {
     /// `http://127.0.0.1:<port>`
     root: String,
-    /// The request targets (path and query) in the order received.
-    requests: Arc<Mutex<Vec<String>>>,
+    /// The request targets (path and query) in the order received, with their status.
+    requests: Arc<Mutex<Vec<(String, u16)>>>,
 }
 
 /// Starts a server; `make` gets the server root and returns the handler from request target to (status, body).
@@ -33,42 +32,14 @@ fn serve<H>(make: impl FnOnce(String) -> H) -> Server
 where
     H: FnMut(&str) -> (u16, String) + Send + 'static,
 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let root = format!("http://{}", listener.local_addr().unwrap());
-    let mut handler = make(root.clone());
-    let requests = Arc::new(Mutex::new(Vec::new()));
-    let log = requests.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-            let mut head = Vec::new();
-            let mut buf = [0u8; 4096];
-            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                match stream.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => head.extend_from_slice(&buf[..n]),
-                }
-            }
-            let head = String::from_utf8_lossy(&head);
-            let target = head.split_whitespace().nth(1).unwrap_or("/").to_string();
-            log.lock().unwrap().push(target.clone());
-            let (status, body) = handler(&target);
-            let reason = match status {
-                200 => "OK",
-                404 => "Not Found",
-                429 => "Too Many Requests",
-                500 => "Internal Server Error",
-                _ => "Status",
-            };
-            let response = format!(
-                "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json;charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(response.as_bytes()).and_then(|()| stream.write_all(body.as_bytes()));
+    let server = http::serve(move |root| {
+        let mut handler = make(root);
+        move |request: &http::Request| {
+            let (status, body) = handler(&request.target);
+            http::Response::new(status, body)
         }
     });
-    Server { root, requests }
+    Server { root: server.root, requests: server.log }
 }
 
 fn options(base: &str) -> FetchOptions {
@@ -197,7 +168,7 @@ fn fetches_all_pages_of_a_real_table_and_the_folder_imports() {
     for (file, body) in fetched.files.iter().zip(served.iter()) {
         assert_eq!(&fs::read_to_string(file).unwrap(), body, "{}", file.display());
     }
-    assert_eq!(server.requests.lock().unwrap().iter().filter(|r| r.contains("TypedDataSet?")).count(), 3);
+    assert_eq!(server.requests.lock().unwrap().iter().filter(|(r, _)| r.contains("TypedDataSet?")).count(), 3);
 
     // Progress: the announced total on every data page, and the entity sets in order.
     let data_pages: Vec<(u64, Option<u64>)> = events
@@ -290,7 +261,7 @@ fn server_errors_are_retried_until_they_succeed() {
     );
     // $count failed (404): no total, without retries.
     assert!(events.contains(&FetchEvent::Page { entity: "TypedDataSet".into(), rows_so_far: 1, total: None }));
-    assert_eq!(server.requests.lock().unwrap().iter().filter(|r| r.ends_with("$count")).count(), 1);
+    assert_eq!(server.requests.lock().unwrap().iter().filter(|(r, _)| r.ends_with("$count")).count(), 1);
     assert_eq!(
         entries(&fetched.folder),
         ["DataProperties.json", "RegioS.json", "TableInfos.json", "TypedDataSet-0001.json", "TypedDataSet-0002.json"]

@@ -13,7 +13,7 @@ pub mod overlap;
 pub mod rd;
 pub mod read;
 
-pub use overlap::{crosswalk, Crosswalk, CrosswalkOptions, Share, Weights};
+pub use overlap::{crosswalk, Crosswalk, CrosswalkOptions, Share, Weights, CSV_HEADER};
 pub use read::{read_map, read_points, MapError};
 
 /// The one year (1990-2099) a file name holds, if exactly one: `gemeenten_2019.geojson` and

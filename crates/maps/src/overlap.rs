@@ -93,6 +93,45 @@ fn boxes_meet(a: &Rect<f64>, b: &Rect<f64>) -> bool {
     a.min().x <= b.max().x && b.min().x <= a.max().x && a.min().y <= b.max().y && b.min().y <= a.max().y
 }
 
+/// The header of the crosswalk file the engine reads.
+pub const CSV_HEADER: &str = "from_year,from_code,to_year,to_code,share";
+
+impl Crosswalk {
+    /// The kept shares as rows of the crosswalk file (`from_year,from_code,to_year,to_code,share`, one per line,
+    /// without the header) for the rows `keep` accepts: six decimals, the shares of one region never adding up to
+    /// more than one after rounding (the engine refuses more).
+    pub fn csv_rows(&self, from_year: i32, to_year: i32, keep: impl Fn(&Share) -> bool) -> String {
+        let mut out = String::new();
+        let kept: Vec<&Share> = self.shares.iter().filter(|s| keep(s)).collect();
+        for group in kept.chunk_by(|a, b| a.from == b.from) {
+            let shares: Vec<f64> = group.iter().map(|s| s.share).collect();
+            for (s, share) in group.iter().zip(rounded(&shares)) {
+                if share > 0.0 {
+                    out.push_str(&format!("{from_year},{},{to_year},{},{share:.6}\n", s.from, s.to));
+                }
+            }
+        }
+        out
+    }
+
+    /// How many regions are divided over more than one region.
+    pub fn divided(&self) -> usize {
+        self.shares.chunk_by(|a, b| a.from == b.from).filter(|g| g.len() > 1).count()
+    }
+}
+
+/// Shares with six decimals whose sum stays at most one.
+fn rounded(shares: &[f64]) -> Vec<f64> {
+    let mut out: Vec<f64> = shares.iter().map(|s| (s * 1e6).round() / 1e6).collect();
+    let total: f64 = out.iter().sum();
+    if total > 1.0 {
+        if let Some(i) = (0..out.len()).max_by(|&a, &b| out[a].total_cmp(&out[b])) {
+            out[i] = ((out[i] - (total - 1.0)) * 1e6).floor() / 1e6;
+        }
+    }
+    out
+}
+
 /// The crosswalk from `from` to `to`. `progress` hears (done, total) as the regions of `from` are worked through.
 pub fn crosswalk(from: &Map, to: &Map, options: &CrosswalkOptions, progress: &dyn Fn(usize, usize)) -> Crosswalk {
     let (a, b) = (shapes(from), shapes(to));
@@ -283,6 +322,28 @@ mod tests {
                 Share { from: "A".into(), to: "R".into(), share: 1.0 },
                 Share { from: "P".into(), to: "R".into(), share: 1.0 }
             ]
+        );
+    }
+
+    #[test]
+    fn rounded_shares_never_add_up_to_more_than_one() {
+        let r = rounded(&[1.0 / 3.0 + 2e-7, 1.0 / 3.0 + 2e-7, 1.0 / 3.0 - 4e-7]);
+        assert!(r.iter().sum::<f64>() <= 1.0 + 1e-12, "{r:?}");
+        let r = rounded(&[0.4999996, 0.5000004]);
+        assert!(r.iter().sum::<f64>() <= 1.0 + 1e-12, "{r:?}");
+    }
+
+    #[test]
+    fn crosswalk_rows_and_divided_regions() {
+        let share = |from: &str, to: &str, share: f64| Share { from: from.into(), to: to.into(), share };
+        let cw = Crosswalk {
+            shares: vec![share("A", "X", 1.0), share("B", "X", 0.6), share("B", "Y", 0.3), share("B", "Z", 0.1)],
+            ..Crosswalk::default()
+        };
+        assert_eq!(cw.divided(), 1);
+        assert_eq!(
+            cw.csv_rows(2019, 2024, |s| s.to != "Z"),
+            "2019,A,2024,X,1.000000\n2019,B,2024,X,0.600000\n2019,B,2024,Y,0.300000\n"
         );
     }
 }

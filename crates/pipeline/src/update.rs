@@ -188,7 +188,6 @@ pub fn update(
         (Some(since), Some(y)) => y >= since,
         _ => true,
     };
-    let fetch_events = |on_event: &mut dyn FnMut(UpdateEvent<'_>), e: FetchEvent| on_event(UpdateEvent::Fetch(e));
 
     for f in &sources.files {
         on_event(UpdateEvent::Source(&f.id));
@@ -196,7 +195,7 @@ pub fn update(
         let ext = name.rsplit('.').next().unwrap_or("dat");
         let path = raw.join("files").join(format!("{}.{ext}", f.id));
         let url = via_mirror(&f.url, opts.mirror);
-        fetch_file(&url, &path, &opts.fetch, &mut |e| fetch_events(on_event, e))
+        fetch_file(&url, &path, &opts.fetch, &mut |e| on_event(UpdateEvent::Fetch(e)))
             .with_context(|| format!("source {}", f.id))?;
         let format = Format::parse(&f.format).unwrap_or(Format::LongCsv);
         let change = import_if_new(store, &path, format, opts.at).with_context(|| format!("source {}", f.id))?;
@@ -209,7 +208,7 @@ pub fn update(
         on_event(UpdateEvent::Source(&name));
         let path = raw.join("maps").join(&name);
         let url = via_mirror(&m.url, opts.mirror);
-        let outcome = fetch_file(&url, &path, &opts.fetch, &mut |e| fetch_events(on_event, e))
+        let outcome = fetch_file(&url, &path, &opts.fetch, &mut |e| on_event(UpdateEvent::Fetch(e)))
             .with_context(|| format!("map {}", m.year))?;
         map_years.push((m.year, path));
         report.sources.push((name, Change::Map { downloaded: matches!(outcome, FileOutcome::Downloaded { .. }) }));
@@ -221,12 +220,13 @@ pub fn update(
         let folder = odata.join(&t.id);
         let infos = odata.join(format!("{}.TableInfos.json", t.id));
         let url = format!("{}/{}/TableInfos?$format=json", opts.odata_url.trim_end_matches('/'), t.id);
-        let described = fetch_file(&url, &infos, &opts.fetch, &mut |e| fetch_events(on_event, e))
+        let described = fetch_file(&url, &infos, &opts.fetch, &mut |e| on_event(UpdateEvent::Fetch(e)))
             .with_context(|| format!("table {}", t.id))?;
-        let current = folder.join("TableInfos.json").exists()
-            && (described == FileOutcome::NotModified || modified(&infos) == modified(&folder.join("TableInfos.json")));
+        // Current: the description did not change, or says the same `Modified` as the copy kept.
+        let kept = modified(&folder.join("TableInfos.json"));
+        let current = kept.is_some() && (described == FileOutcome::NotModified || modified(&infos) == kept);
         if !current {
-            fetch_table(&t.id, &odata, &opts.fetch, &mut |e| fetch_events(on_event, e))
+            fetch_table(&t.id, &odata, &opts.fetch, &mut |e| on_event(UpdateEvent::Fetch(e)))
                 .with_context(|| format!("table {}", t.id))?;
         }
         let change =
@@ -236,8 +236,7 @@ pub fn update(
 
     // Crosswalks from every map year to each classification year the areas are defined in.
     let area_years: BTreeSet<i32> = opts.areas.areas.iter().map(|a| a.classification_year).collect();
-    let mut csv = String::from("from_year,from_code,to_year,to_code,share\n");
-    let mut rows = 0;
+    let mut csv = format!("{}\n", wijkmonitor_maps::CSV_HEADER);
     let mut maps = std::collections::BTreeMap::new();
     for (year, path) in &map_years {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -248,12 +247,11 @@ pub fn update(
         for to_year in area_years.iter().filter(|y| *y != from_year) {
             let Some(to) = maps.get(to_year) else { continue };
             let cw = wijkmonitor_maps::crosswalk(from, to, &wijkmonitor_maps::CrosswalkOptions::default(), &|_, _| {});
-            for s in cw.shares.iter().filter(|s| s.from.starts_with("BU") && s.to.starts_with("BU")) {
-                csv.push_str(&format!("{from_year},{},{to_year},{},{:.6}\n", s.from, s.to, s.share.min(1.0)));
-                rows += 1;
-            }
+            // The engine follows buurten; a map of other regions gives none.
+            csv.push_str(&cw.csv_rows(*from_year, *to_year, |s| s.from.starts_with("BU") && s.to.starts_with("BU")));
         }
     }
+    let rows = csv.lines().count() - 1;
     let crosswalk = if rows > 0 {
         let path = raw.join("crosswalks").join("buurten.csv");
         if let Some(parent) = path.parent() {

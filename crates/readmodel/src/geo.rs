@@ -86,21 +86,25 @@ impl BuurtShapes {
             ));
         }
         let wanted: std::collections::HashSet<&str> = wanted.iter().map(String::as_str).collect();
-        let mut maps = Vec::new();
+        // Newest first (by the year in the file name), so a code takes its newest shape and older maps, which can
+        // be large, are not read once every wanted code has one.
+        let year_of = |p: &std::path::PathBuf| wijkmonitor_maps::year_in_file_name(&p.to_string_lossy()).unwrap_or(0);
+        files.sort_by_key(|p| std::cmp::Reverse(year_of(p)));
+        let mut shapes: BTreeMap<String, Vec<Ring>> = BTreeMap::new();
+        let mut years = Vec::new();
         for path in files {
+            if shapes.len() == wanted.len() {
+                break;
+            }
             let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             let map = wijkmonitor_maps::read_map(&text, None).map_err(|e| format!("{}: {e}", path.display()))?;
-            let year = map.year.or_else(|| wijkmonitor_maps::year_in_file_name(&path.to_string_lossy())).unwrap_or(0);
-            maps.push((year, map));
-        }
-        // Oldest first, so the newest shape of a code is the one kept.
-        maps.sort_by_key(|(year, _)| *year);
-        let mut shapes = BTreeMap::new();
-        let mut years = Vec::new();
-        for (year, map) in maps {
+            let year = map.year.unwrap_or_else(|| year_of(&path));
             let rd = map.crs == wijkmonitor_maps::Crs::RdNew;
             let mut used = false;
             for f in map.features.into_iter().filter(|f| wanted.contains(f.code.as_str())) {
+                if shapes.contains_key(&f.code) {
+                    continue;
+                }
                 // Outer rings only: holes are not drawn.
                 let rings: Vec<Ring> = f
                     .polygons
@@ -120,6 +124,7 @@ impl BuurtShapes {
                 years.push(year);
             }
         }
+        years.sort_unstable();
         Ok(BuurtShapes { years, shapes })
     }
 

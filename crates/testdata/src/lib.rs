@@ -126,3 +126,99 @@ pub mod kwb_2024 {
         rows.iter().filter_map(|r| r["WijkenEnBuurten"].as_str()).map(|c| c.trim().to_string()).collect()
     }
 }
+
+/// A tiny HTTP/1.1 server for tests (127.0.0.1 only): one thread, one request per connection, `Content-Length`
+/// responses and `Connection: close`. Each request is logged with the status it got.
+pub mod http {
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    /// A request as received.
+    pub struct Request {
+        /// The path and query.
+        pub target: String,
+        head: String,
+    }
+
+    impl Request {
+        /// A request header's value, by case-insensitive name.
+        pub fn header(&self, name: &str) -> Option<&str> {
+            self.head.lines().skip(1).find_map(|l| {
+                l.split_once(':').filter(|(k, _)| k.trim().eq_ignore_ascii_case(name)).map(|(_, v)| v.trim())
+            })
+        }
+    }
+
+    /// A response: status, extra headers and a JSON (or other) body.
+    pub struct Response {
+        pub status: u16,
+        pub headers: Vec<(String, String)>,
+        pub body: String,
+    }
+
+    impl Response {
+        pub fn new(status: u16, body: impl Into<String>) -> Response {
+            Response { status, headers: Vec::new(), body: body.into() }
+        }
+    }
+
+    /// A running server.
+    pub struct Server {
+        /// `http://127.0.0.1:<port>`
+        pub root: String,
+        /// Every request's target and the status it got, in order.
+        pub log: Arc<Mutex<Vec<(String, u16)>>>,
+    }
+
+    /// Starts a server; `make` gets the server's root and returns the handler.
+    pub fn serve<H>(make: impl FnOnce(String) -> H) -> Server
+    where
+        H: FnMut(&Request) -> Response + Send + 'static,
+    {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind a test server: {e}"));
+        let root = format!("http://{}", listener.local_addr().unwrap_or_else(|e| panic!("its address: {e}")));
+        let mut handler = make(root.clone());
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let served = log.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                let mut head = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let head = String::from_utf8_lossy(&head).to_string();
+                let target = head.split_whitespace().nth(1).unwrap_or("/").to_string();
+                let response = handler(&Request { target: target.clone(), head });
+                if let Ok(mut log) = served.lock() {
+                    log.push((target, response.status));
+                }
+                let reason = match response.status {
+                    200 => "OK",
+                    304 => "Not Modified",
+                    404 => "Not Found",
+                    429 => "Too Many Requests",
+                    500 => "Internal Server Error",
+                    _ => "Status",
+                };
+                let mut text = format!("HTTP/1.1 {} {reason}\r\n", response.status);
+                for (name, value) in &response.headers {
+                    text.push_str(&format!("{name}: {value}\r\n"));
+                }
+                text.push_str(&format!(
+                    "Content-Type: application/json;charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    response.body.len()
+                ));
+                let _ = stream.write_all(text.as_bytes()).and_then(|()| stream.write_all(response.body.as_bytes()));
+            }
+        });
+        Server { root, log }
+    }
+}

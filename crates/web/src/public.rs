@@ -139,6 +139,21 @@ pub fn representation(m: &Matched, format: Option<&str>, accept_json: bool) -> R
     Ok(m.suffix.or(asked).unwrap_or(if accept_json { Representation::Json } else { Representation::Html }))
 }
 
+/// Answers a matched public route with its query: the representation it asks for (`Accept` prefers JSON when
+/// `accept_json`), from the cache or rendered. The server and the static release both answer through here.
+pub fn answer(
+    public: &Public,
+    reports: bool,
+    m: &Matched,
+    pairs: &[(String, String)],
+    lang: Lang,
+    accept_json: bool,
+) -> Result<Arc<Rendered>, Problem> {
+    let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+    let repr = representation(m, get("format"), accept_json)?;
+    respond(public, reports, m, repr, lang, get("gebied"))
+}
+
 /// Answers a public route from the cache or renders it.
 pub fn respond(
     public: &Public,

@@ -122,9 +122,7 @@ pub fn get(public: &Public, reports: bool, address: &str) -> Result<Arc<Rendered
         return Err(not_found());
     }
     routes::check_query(m.route, &pairs).map_err(Problem::BadRequest)?;
-    let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
-    let repr = public::representation(&m, get("format"), false)?;
-    public::respond(public, reports, &m, repr, lang, get("gebied"))
+    public::answer(public, reports, &m, &pairs, lang, false)
 }
 
 /// Whether a public route's answer is fixed by the snapshot (health, readiness and metrics describe the running
@@ -186,34 +184,42 @@ fn file_for(address: &str, rendered: &Rendered) -> Result<String, ReleaseError> 
     Err(ReleaseError::NotAFile(address.to_string()))
 }
 
+/// The attributes whose values are addresses.
+const LINK_ATTRIBUTES: [&str; 3] = ["href=\"", "src=\"", "action=\""];
+
+/// Where the values of one attribute stand in an HTML page (byte ranges, without the quotes).
+fn attribute_values<'h>(html: &'h str, attribute: &'h str) -> impl Iterator<Item = std::ops::Range<usize>> + 'h {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let start = at + html[at..].find(attribute)? + attribute.len();
+        let end = start + html[start..].find('"')?;
+        at = end;
+        Some(start..end)
+    })
+}
+
+/// Whether an attribute value is an address on this site (one leading `/`).
+fn is_site_address(value: &str) -> bool {
+    value.starts_with('/') && !value.starts_with("//")
+}
+
 /// The site-internal links of an HTML page (`href`, `src` and `action` values starting with one `/`), unescaped,
 /// without fragments.
 pub fn links(html: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for attr in ["href=\"", "src=\"", "action=\""] {
-        let mut rest = html;
-        while let Some(i) = rest.find(attr) {
-            rest = &rest[i + attr.len()..];
-            let Some(end) = rest.find('"') else { break };
-            let value = rest[..end].replace("&amp;", "&");
-            rest = &rest[end..];
-            if !value.starts_with('/') || value.starts_with("//") {
-                continue;
-            }
-            let value = value.split('#').next().unwrap_or("").to_string();
-            if !value.is_empty() {
-                out.push(value);
-            }
-        }
-    }
-    out
+    LINK_ATTRIBUTES
+        .iter()
+        .flat_map(|attribute| attribute_values(html, attribute))
+        .map(|range| html[range].replace("&amp;", "&"))
+        .filter(|value| is_site_address(value))
+        .map(|value| value.split('#').next().unwrap_or("").to_string())
+        .filter(|value| !value.is_empty())
+        .collect()
 }
 
 /// Whether an address belongs to the workspace (which a static host does not serve).
 fn is_workspace(path: &str) -> bool {
     let path = Lang::strip_prefix(path).map_or(path, |(_, rest)| rest);
     ["/werk", "/aanmelden", "/afmelden"].iter().any(|w| path == *w || path.starts_with(&format!("{w}/")))
-        || path.starts_with("/werk?")
 }
 
 /// Renders the release of a snapshot.
@@ -306,28 +312,25 @@ pub fn base_path(base_url: Option<&str>) -> String {
 /// Puts the base path in front of every site-internal link of a page, and sends workspace links to the
 /// workspace's own address.
 fn relink(html: &str, prefix: &str, workspace: Option<&str>) -> String {
+    let mut values: Vec<std::ops::Range<usize>> =
+        LINK_ATTRIBUTES.iter().flat_map(|attribute| attribute_values(html, attribute)).collect();
+    values.sort_by_key(|range| range.start);
     let mut out = String::with_capacity(html.len() + 4096);
-    let mut rest = html;
-    loop {
-        let next =
-            ["href=\"/", "src=\"/", "action=\"/"].iter().filter_map(|a| rest.find(a).map(|i| (i, a.len()))).min();
-        let Some((i, len)) = next else { break };
-        out.push_str(&rest[..i + len - 1]);
-        rest = &rest[i + len - 1..];
-        let end = rest.find('"').unwrap_or(rest.len());
-        let link = &rest[..end];
-        if link.starts_with("//") {
-            out.push_str(link);
-        } else if let (Some(ws), true) = (workspace, is_workspace(link.split('?').next().unwrap_or(link))) {
-            out.push_str(ws.trim_end_matches('/'));
-            out.push_str(link);
-        } else {
-            out.push_str(prefix);
-            out.push_str(link);
+    let mut copied = 0;
+    for range in values {
+        let link = &html[range.clone()];
+        if !is_site_address(link) {
+            continue;
         }
-        rest = &rest[end..];
+        out.push_str(&html[copied..range.start]);
+        match workspace.filter(|_| is_workspace(link.split('?').next().unwrap_or(link))) {
+            Some(ws) => out.push_str(ws.trim_end_matches('/')),
+            None => out.push_str(prefix),
+        }
+        out.push_str(link);
+        copied = range.end;
     }
-    out.push_str(rest);
+    out.push_str(&html[copied..]);
     out
 }
 

@@ -380,11 +380,7 @@ fn public_answer(
         Page::Metrics => return crate::ops::metrics(app, headers, client, asked),
         _ => {}
     }
-    let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
-    let result = crate::public::representation(m, get("format"), accepts_json(headers)).and_then(|repr| {
-        let public = app.public();
-        crate::public::respond(&public, app.config.reports, m, repr, asked.lang, get("gebied"))
-    });
+    let result = crate::public::answer(&app.public(), app.config.reports, m, pairs, asked.lang, accepts_json(headers));
     match result {
         Ok(rendered) => respond(&rendered, headers),
         Err(problem) => problem_response(&problem, asked, None),

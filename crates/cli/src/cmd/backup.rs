@@ -39,6 +39,16 @@ struct Checked {
     imports: usize,
 }
 
+impl std::fmt::Display for Checked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "integrity ok, schema version {}, audit chain intact ({} rows), {} imports whole",
+            self.schema_version, self.audit_rows, self.imports
+        )
+    }
+}
+
 /// Checks a database file; an error names what is wrong.
 fn check(path: &Path) -> Result<Checked> {
     let store = Store::open(path).with_context(|| format!("cannot open {}", path.display()))?;
@@ -83,14 +93,7 @@ pub fn backup(args: BackupArgs) -> Result<()> {
         }
     };
     std::fs::rename(&tmp, &args.to).with_context(|| format!("cannot rename the backup to {}", args.to.display()))?;
-    println!(
-        "backed up {} to {}: integrity ok, schema version {}, audit chain intact ({} rows), {} imports whole",
-        args.db.display(),
-        args.to.display(),
-        checked.schema_version,
-        checked.audit_rows,
-        checked.imports
-    );
+    println!("backed up {} to {}: {checked}", args.db.display(), args.to.display());
     Ok(())
 }
 
@@ -119,13 +122,6 @@ pub fn restore(args: RestoreArgs) -> Result<()> {
     }
     std::fs::rename(&tmp, &args.db)
         .with_context(|| format!("cannot put the restored database at {}", args.db.display()))?;
-    println!(
-        "restored {} from {}: integrity ok, schema version {}, audit chain intact ({} rows), {} imports whole",
-        args.db.display(),
-        args.from.display(),
-        checked.schema_version,
-        checked.audit_rows,
-        checked.imports
-    );
+    println!("restored {} from {}: {checked}", args.db.display(), args.from.display());
     Ok(())
 }

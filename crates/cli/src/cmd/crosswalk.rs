@@ -5,7 +5,6 @@
 
 use crate::common::{counting_bar, write_atomically};
 use anyhow::{bail, Context, Result};
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use wijkmonitor_maps::{crosswalk, read_map, read_points, CrosswalkOptions, Map, Weights};
 
@@ -57,18 +56,6 @@ fn year_of(asked: Option<i32>, map: &Map, path: &Path, flag: &str) -> Result<i32
     }
 }
 
-/// Shares with six decimals whose sum per region stays at most one (the engine refuses more).
-fn rounded(shares: &[f64]) -> Vec<f64> {
-    let mut out: Vec<f64> = shares.iter().map(|s| (s * 1e6).round() / 1e6).collect();
-    let total: f64 = out.iter().sum();
-    if total > 1.0 {
-        if let Some(i) = (0..out.len()).max_by(|&a, &b| out[a].total_cmp(&out[b])) {
-            out[i] = ((out[i] - (total - 1.0)) * 1e6).floor() / 1e6;
-        }
-    }
-    out
-}
-
 pub fn run(args: Args) -> Result<()> {
     if !(0.0..0.5).contains(&args.sliver) {
         bail!("--sliver {}: give a share between 0 and 0.5", args.sliver);
@@ -91,34 +78,13 @@ pub fn run(args: Args) -> Result<()> {
     let cw = crosswalk(&from, &to, &options, &|done, _| bar.set_position(done as u64));
     bar.finish_and_clear();
 
-    let mut csv = String::from("from_year,from_code,to_year,to_code,share\n");
-    let mut i = 0;
-    while i < cw.shares.len() {
-        let j = cw.shares[i..].iter().position(|s| s.from != cw.shares[i].from).map_or(cw.shares.len(), |k| i + k);
-        let group = &cw.shares[i..j];
-        for (s, share) in group.iter().zip(rounded(&group.iter().map(|s| s.share).collect::<Vec<_>>())) {
-            if share > 0.0 {
-                let _ = writeln!(csv, "{from_year},{},{to_year},{},{share}", s.from, s.to);
-            }
-        }
-        i = j;
-    }
+    let csv = format!("{}\n{}", wijkmonitor_maps::CSV_HEADER, cw.csv_rows(from_year, to_year, |_| true));
     match &args.output {
         Some(path) => write_atomically(path, csv.as_bytes())?,
         None => print!("{csv}"),
     }
 
-    let split = {
-        let mut n = 0;
-        let mut last = "";
-        for s in &cw.shares {
-            if s.from == last {
-                n += 1;
-            }
-            last = &s.from;
-        }
-        n
-    };
+    let split = cw.divided();
     eprintln!(
         "crosswalk {from_year} -> {to_year}: {} regions ({}, codes from '{}') onto {} ({}, '{}'), {} rows{}; by {}",
         from.features.len(),
@@ -159,17 +125,4 @@ pub fn run(args: Args) -> Result<()> {
         eprintln!("{} region(s) hold none of the points: their shares are by area", cw.by_area_fallback.len());
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rounded_shares_never_add_up_to_more_than_one() {
-        let r = rounded(&[1.0 / 3.0 + 2e-7, 1.0 / 3.0 + 2e-7, 1.0 / 3.0 - 4e-7]);
-        assert!(r.iter().sum::<f64>() <= 1.0 + 1e-12, "{r:?}");
-        let r = rounded(&[0.4999996, 0.5000004]);
-        assert!(r.iter().sum::<f64>() <= 1.0 + 1e-12, "{r:?}");
-    }
 }
