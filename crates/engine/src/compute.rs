@@ -13,7 +13,11 @@
 //! | none | only a figure supplied for the target itself | - |
 //!
 //! `w` is the buurt's weight in the target (1, or a crosswalk share). A figure whose coverage falls below the
-//! parameter `min_coverage` is missing, with the coverage as reason. Missing inputs are never read as 0.
+//! parameter `min_coverage` is missing, with the coverage as reason. Coverage is the share of the inhabitants
+//! in buurten with usable inputs; a year without population figures (a Leefbaarometer edition between two
+//! Kerncijfers years) takes each buurt's inhabitants from the nearest year that has them, and a buurt without
+//! inhabitants in any year counts as the mean of the target's other buurten, so that the small unscored buurten
+//! of a year weigh as little as they are. Missing inputs are never read as 0.
 //! Indicators supplied per focus area are computed from the areas' own figures instead, in
 //! [`crate::area_level`]. Disclosure control runs afterwards, in [`crate::disclosure`].
 
@@ -202,6 +206,7 @@ pub fn compute_with_rules(
         })
         .collect();
     let n_periods = ds.periods.len();
+    let coverage_population = coverage_population(ds);
     let jobs: Vec<(usize, usize)> = (0..indicators.len()).flat_map(|i| (0..n_periods).map(move |p| (i, p))).collect();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
     let chunk = jobs.len().div_ceil(threads.max(1)).max(1);
@@ -211,6 +216,7 @@ pub fn compute_with_rules(
             .chunks(chunk)
             .map(|part| {
                 let indicators = &indicators;
+                let coverage_population = &coverage_population;
                 scope.spawn(move || {
                     part.iter()
                         .map(|&(i, p)| {
@@ -229,7 +235,8 @@ pub fn compute_with_rules(
                                     .filter_map(|v| ds.variable_index(v))
                                     .flat_map(|v| ds.sources(v, p).iter().copied())
                                     .collect();
-                                (compute_column(ds, geo, params, ind, p, base), sources)
+                                let population = coverage_population[p].as_deref();
+                                (compute_column(ds, geo, params, ind, p, base, population), sources)
                             }
                         })
                         .collect::<Vec<_>>()
@@ -264,13 +271,43 @@ struct Inputs<'a> {
     /// Weight or denominator column, where the aggregation has one.
     y: Option<(&'a [f64], &'a [u8])>,
     population: Option<&'a [f64]>,
+    /// The inhabitants that coverage is measured in: the period's own, else the nearest period's.
+    coverage_population: Option<&'a [f64]>,
     /// The target's own published number of inhabitants, where it has one: coverage is measured against it,
     /// so that the Netherlands aggregated from the buurten of a few municipalities is not taken as complete.
     own_population: Option<f64>,
+    /// The target's unmatched part in this period: known inhabitants and the number of buurten of unknown size.
+    unmatched: (f64, f64),
 }
 
 fn column_of<'a>(ds: &'a Dataset, variable: &str, p: usize) -> Option<(&'a [f64], &'a [u8])> {
     ds.variable_index(variable).map(|v| (ds.values(v, p), ds.statuses(v, p)))
+}
+
+/// Per period, the inhabitants of every region taken from the nearest period that has them (the earlier one on
+/// a tie) where the period itself has none; `None` for a period whose own column serves (or without any).
+fn coverage_population(ds: &Dataset) -> Vec<Option<Vec<f64>>> {
+    let n = ds.periods.len();
+    let Some(v) = ds.variable_index("inhabitants") else { return vec![None; n] };
+    (0..n)
+        .map(|p| {
+            let own = ds.values(v, p);
+            let lacking = (0..own.len()).any(|r| own[r].is_nan() && ds.exists(p, r as u32));
+            lacking.then(|| {
+                let mut filled = own.to_vec();
+                for (r, slot) in filled.iter_mut().enumerate() {
+                    if !slot.is_nan() || !ds.exists(p, r as u32) {
+                        continue;
+                    }
+                    let candidates = (1..n).flat_map(|d| [p.checked_sub(d), Some(p + d).filter(|&q| q < n)]).flatten();
+                    if let Some(x) = candidates.map(|q| ds.values(v, q)[r]).find(|x| !x.is_nan()) {
+                        *slot = x;
+                    }
+                }
+                filled
+            })
+        })
+        .collect()
 }
 
 fn compute_column(
@@ -280,6 +317,7 @@ fn compute_column(
     ind: &Indicator,
     p: usize,
     base: Option<&str>,
+    coverage_population: Option<&[f64]>,
 ) -> Column {
     let n = geo.targets.len();
     let mut col = Column::new(n, base.is_some());
@@ -309,7 +347,8 @@ fn compute_column(
         y = Some((values, statuses));
     }
     let fallback = filled.as_ref().map(|(_, _, used)| used);
-    let mut inputs = Inputs { x, xs, y, population, own_population: None };
+    let coverage_population = coverage_population.or(population);
+    let mut inputs = Inputs { x, xs, y, population, coverage_population, own_population: None, unmatched: (0.0, 0.0) };
     let threshold = match &ind.aggregation {
         Aggregation::ShareAtOrBelow { threshold, .. } => Some(params.threshold(threshold, ds.periods[p].year())),
         _ => None,
@@ -323,6 +362,7 @@ fn compute_column(
     for (t, target) in geo.targets.iter().enumerate() {
         let members = &target.members[p];
         inputs.own_population = target.own.and_then(|o| population.map(|pop| pop[o as usize])).filter(|x| !x.is_nan());
+        inputs.unmatched = target.unmatched.get(p).copied().unwrap_or((0.0, 0.0));
         let (value, status, coverage, reason) = match &ind.aggregation {
             Aggregation::Sum { .. } => sum(&inputs, target, members),
             Aggregation::Ratio { scale, .. } => ratio(&inputs, target, members, *scale, params.min_coverage, true),
@@ -478,6 +518,10 @@ fn sum(inputs: &Inputs<'_>, target: &Target, members: &[(u32, f64)]) -> Figure {
             }
         }
     }
+    // Unmatched buurten of an area are lacking too.
+    if inputs.unmatched != (0.0, 0.0) {
+        lacking += 1;
+    }
     if lacking > 0 {
         let status = if lacking == lacking_not_yet { NOT_YET } else { MISSING };
         return (f64::NAN, status, coverage_of(inputs, members, |s, _| is_number(s)), Reason::IncompleteSum);
@@ -493,31 +537,40 @@ fn sum(inputs: &Inputs<'_>, target: &Target, members: &[(u32, f64)]) -> Figure {
 fn coverage_of(inputs: &Inputs<'_>, members: &[(u32, f64)], usable: impl Fn(u8, u8) -> bool) -> f64 {
     let mut covered_pop = 0.0;
     let mut total_pop = 0.0;
-    let mut covered_n = 0.0;
-    let mut total_n = 0.0;
-    let mut pop_known = true;
+    // Members without inhabitants in any year: their weight, and the part of it with usable inputs.
+    // An area's unmatched buurten are members that are never covered.
+    let (mut unknown_n, mut unknown_covered_n) = (inputs.unmatched.1, 0.0);
+    let (mut known_n, mut covered_n) = (0.0, 0.0);
     for &(m, w) in members {
         let m = m as usize;
         let ys = inputs.y.map_or(FINAL, |(_, ys)| ys[m]);
         let ok = usable(inputs.xs[m], ys);
-        total_n += w;
         if ok {
             covered_n += w;
         }
-        match inputs.population.map(|pop| pop[m]) {
+        match inputs.coverage_population.map(|pop| pop[m]) {
             Some(pop) if !pop.is_nan() => {
+                known_n += w;
                 total_pop += w * pop;
                 if ok {
                     covered_pop += w * pop;
                 }
             }
-            _ => pop_known = false,
+            _ => {
+                unknown_n += w;
+                if ok {
+                    unknown_covered_n += w;
+                }
+            }
         }
     }
-    if pop_known && total_pop > 0.0 {
-        covered_pop / total_pop.max(inputs.own_population.unwrap_or(0.0))
-    } else if total_n > 0.0 {
-        covered_n / total_n
+    if known_n > 0.0 && total_pop > 0.0 {
+        // Members of unknown size count as the mean known member.
+        let mean = total_pop / known_n;
+        let total = total_pop + inputs.unmatched.0 + unknown_n * mean;
+        (covered_pop + unknown_covered_n * mean) / total.max(inputs.own_population.unwrap_or(0.0))
+    } else if unknown_n + known_n > 0.0 {
+        covered_n / (unknown_n + known_n)
     } else {
         0.0
     }

@@ -7,10 +7,19 @@
 //! explicit crosswalk maps codes of the data's classification onto the area's codes with a share: the
 //! fraction of the data buurt's population that lies in the area buurt. What still cannot be matched is
 //! reported per area and period with the share of the area's population it holds.
+//!
+//! Some sources publish wijken only for some years (the Leefbaarometer's wijk file runs to 2022, its buurt file
+//! to 2020). Where a buurt of a wijk that lies wholly in an area (every buurt of the wijk in the area's
+//! classification year belongs to the area) is unmatched in a period that has the wijk's own figures, the wijk
+//! stands in for all its buurten in that period. A gemeente
+//! or the Netherlands without any buurt in a period is likewise made of its wijken. The rest of a municipality
+//! is made of the same level as its area: buurten when the area matched at buurt level (up to
+//! [`REST_TOLERANCE`] of its inhabitants unmatched), wijken when the area is made of wijken only, and nothing
+//! (so missing) when the two are mixed or too much is unmatched, since it would then hold part of the area.
 
 use crate::dataset::Dataset;
 use std::collections::{BTreeMap, HashMap};
-use wijkmonitor_model::{FocusAreaSet, Located, RegionCode, RegionKind};
+use wijkmonitor_model::{FocusAreaSet, Located, Period, RegionCode, RegionKind};
 
 pub use wijkmonitor_model::target::{rest_id, TargetKind, ALL_AREAS_ID};
 
@@ -28,7 +37,15 @@ pub struct Target {
     pub own: Option<u32>,
     /// Per period: the buurten (dataset region index) and their weight (1 unless a crosswalk share applies).
     pub members: Vec<Vec<(u32, f64)>>,
+    /// Per period, the part of an area left unmatched: the inhabitants of its unmatched buurten where known,
+    /// and how many unmatched buurten have no known inhabitants. Empty for other targets. Coverage counts
+    /// them as not covered, and a sum over an area with unmatched buurten is incomplete.
+    pub unmatched: Vec<(f64, f64)>,
 }
+
+/// The largest share of an area's inhabitants that may be unmatched in a period for the rest of its
+/// municipality to be computed from the buurten outside it.
+pub const REST_TOLERANCE: f64 = 0.02;
 
 /// One row of a crosswalk between classification years.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,6 +128,17 @@ pub struct Unmatched {
     pub population_share: Option<f64>,
 }
 
+/// What an area is made of in one period.
+#[derive(Clone, Copy)]
+enum Made {
+    /// Buurten, with at most [`REST_TOLERANCE`] of the inhabitants unmatched.
+    Buurten,
+    /// Wijken only, all of the area matched.
+    Wijken,
+    /// Both, or too much unmatched: the rest of the municipality cannot be told apart.
+    Mixed,
+}
+
 /// All targets and the matching report.
 #[derive(Debug, Clone)]
 pub struct Geography {
@@ -138,20 +166,42 @@ impl Geography {
         let mut by_wijk: BTreeMap<RegionCode, Vec<u32>> = BTreeMap::new();
         let mut by_gemeente: BTreeMap<RegionCode, Vec<u32>> = BTreeMap::new();
         let mut all_buurten = Vec::new();
+        // Wijken with figures of their own, per gemeente and in all.
+        let mut wijken_of: BTreeMap<RegionCode, Vec<u32>> = BTreeMap::new();
+        let mut all_wijken = Vec::new();
         for (i, code) in ds.regions.iter().enumerate() {
-            if code.kind() == RegionKind::Neighbourhood {
-                let i = i as u32;
-                all_buurten.push(i);
-                if let Some(w) = code.parent() {
-                    by_wijk.entry(w).or_default().push(i);
+            let i = i as u32;
+            match code.kind() {
+                RegionKind::Neighbourhood => {
+                    all_buurten.push(i);
+                    if let Some(w) = code.parent() {
+                        by_wijk.entry(w).or_default().push(i);
+                    }
+                    if let Some(g) = code.municipality() {
+                        by_gemeente.entry(g).or_default().push(i);
+                    }
                 }
-                if let Some(g) = code.municipality() {
-                    by_gemeente.entry(g).or_default().push(i);
+                RegionKind::District => {
+                    all_wijken.push(i);
+                    if let Some(g) = code.municipality() {
+                        wijken_of.entry(g).or_default().push(i);
+                    }
                 }
+                _ => {}
             }
         }
-        let present = |members: &[u32]| -> Vec<Vec<(u32, f64)>> {
-            (0..n_periods).map(|p| members.iter().filter(|&&m| ds.exists(p, m)).map(|&m| (m, 1.0)).collect()).collect()
+        // The buurten present in each period; a period without any is made of the wijken present in it.
+        let present = |buurten: &[u32], wijken: &[u32]| -> Vec<Vec<(u32, f64)>> {
+            (0..n_periods)
+                .map(|p| {
+                    let mut members: Vec<(u32, f64)> =
+                        buurten.iter().filter(|&&m| ds.exists(p, m)).map(|&m| (m, 1.0)).collect();
+                    if members.is_empty() {
+                        members = wijken.iter().filter(|&&m| ds.exists(p, m)).map(|&m| (m, 1.0)).collect();
+                    }
+                    members
+                })
+                .collect()
         };
         // CBS regions: every code in the dataset, plus wijken and gemeenten known only through their buurten.
         let mut cbs_codes: Vec<RegionCode> = ds.regions.clone();
@@ -162,12 +212,18 @@ impl Geography {
         for code in cbs_codes {
             let own = ds.region_index(&code);
             let (kind, members) = match code.kind() {
-                RegionKind::Neighbourhood => (TargetKind::Buurt, own.map(|o| present(&[o])).unwrap_or_default()),
-                RegionKind::District => (TargetKind::Wijk, present(by_wijk.get(&code).map_or(&[][..], Vec::as_slice))),
-                RegionKind::Municipality => {
-                    (TargetKind::Gemeente, present(by_gemeente.get(&code).map_or(&[][..], Vec::as_slice)))
+                RegionKind::Neighbourhood => (TargetKind::Buurt, own.map(|o| present(&[o], &[])).unwrap_or_default()),
+                RegionKind::District => {
+                    (TargetKind::Wijk, present(by_wijk.get(&code).map_or(&[][..], Vec::as_slice), &[]))
                 }
-                RegionKind::Country => (TargetKind::Netherlands, present(&all_buurten)),
+                RegionKind::Municipality => (
+                    TargetKind::Gemeente,
+                    present(
+                        by_gemeente.get(&code).map_or(&[][..], Vec::as_slice),
+                        wijken_of.get(&code).map_or(&[][..], Vec::as_slice),
+                    ),
+                ),
+                RegionKind::Country => (TargetKind::Netherlands, present(&all_buurten, &all_wijken)),
             };
             let members = if members.is_empty() { vec![Vec::new(); n_periods] } else { members };
             targets.push(Target {
@@ -178,6 +234,7 @@ impl Geography {
                 area: None,
                 own,
                 members,
+                unmatched: Vec::new(),
             });
         }
 
@@ -191,46 +248,109 @@ impl Geography {
         let mut all_members: Vec<BTreeMap<u32, f64>> = vec![BTreeMap::new(); n_periods];
         for area in &areas.areas {
             let mut members: Vec<Vec<(u32, f64)>> = Vec::with_capacity(n_periods);
+            // Per period, how the area was made: of buurten only (with the unmatched share), wijken only, or mixed.
+            let mut made_of: Vec<Made> = Vec::with_capacity(n_periods);
+            let mut area_unmatched: Vec<(f64, f64)> = Vec::with_capacity(n_periods);
             let municipality_buurten = by_gemeente.get(&area.municipality).map_or(&[][..], Vec::as_slice);
+            let municipality_wijken = wijken_of.get(&area.municipality).map_or(&[][..], Vec::as_slice);
+            let in_area: std::collections::HashSet<&RegionCode> = area.buurten.iter().collect();
+            // The area's wijken that lie wholly in it: every buurt of the wijk in the area's classification year
+            // (every buurt the data know there, when that year has no figures) belongs to the area.
+            let classification_period = ds.period_index(Period::Year(area.classification_year));
+            let of_classification = |b: u32| classification_period.is_none_or(|cp| ds.exists(cp, b));
+            let whole_wijken: BTreeMap<RegionCode, u32> = area
+                .buurten
+                .iter()
+                .filter_map(RegionCode::parent)
+                .filter(|w| {
+                    by_wijk.get(w).is_some_and(|bs| {
+                        bs.iter().filter(|&&b| of_classification(b)).all(|&b| in_area.contains(&ds.regions[b as usize]))
+                    })
+                })
+                .filter_map(|w| ds.region_index(&w).map(|i| (w, i)))
+                .collect();
             for (p, all_in_period) in all_members.iter_mut().enumerate() {
+                // Each buurt's matches in this period: itself, or the crosswalk's data buurten with their share.
+                let matches: Vec<Vec<(u32, f64)>> = area
+                    .buurten
+                    .iter()
+                    .map(|buurt| {
+                        if let Some(r) = ds.region_index(buurt).filter(|&r| ds.exists(p, r)) {
+                            return vec![(r, 1.0)];
+                        }
+                        crosswalk
+                            .rows
+                            .iter()
+                            .filter(|row| &row.to == buurt && row.to_year == area.classification_year)
+                            .filter_map(|row| {
+                                ds.region_index(&row.from).filter(|&r| ds.exists(p, r)).map(|r| (r, row.share))
+                            })
+                            .collect()
+                    })
+                    .collect();
+                // A wholly contained wijk with figures of its own in this period stands in for its buurten when
+                // any of them is unmatched: its own figure is complete where theirs is not.
+                let replaced: Vec<(&RegionCode, u32)> = whole_wijken
+                    .iter()
+                    .filter(|(wijk, &w)| {
+                        ds.exists(p, w)
+                            && area
+                                .buurten
+                                .iter()
+                                .zip(&matches)
+                                .any(|(b, m)| m.is_empty() && b.parent().as_ref() == Some(*wijk))
+                    })
+                    .map(|(wijk, &w)| (wijk, w))
+                    .collect();
+                let in_replaced = |b: &RegionCode| b.parent().is_some_and(|w| replaced.iter().any(|(r, _)| **r == w));
                 let mut weights: BTreeMap<u32, f64> = BTreeMap::new();
                 let mut missing = Vec::new();
-                for buurt in &area.buurten {
-                    if let Some(r) = ds.region_index(buurt).filter(|&r| ds.exists(p, r)) {
-                        *weights.entry(r).or_default() += 1.0;
+                for (buurt, found) in area.buurten.iter().zip(&matches) {
+                    if in_replaced(buurt) {
                         continue;
                     }
-                    let mut found = false;
-                    for row in
-                        crosswalk.rows.iter().filter(|row| &row.to == buurt && row.to_year == area.classification_year)
-                    {
-                        if let Some(r) = ds.region_index(&row.from).filter(|&r| ds.exists(p, r)) {
-                            *weights.entry(r).or_default() += row.share;
-                            found = true;
-                        }
-                    }
-                    if !found {
+                    if found.is_empty() {
                         missing.push(buurt.clone());
+                    }
+                    for &(r, share) in found {
+                        *weights.entry(r).or_default() += share;
                     }
                 }
                 for w in weights.values_mut() {
                     *w = w.min(1.0);
                 }
+                let any_buurt = !weights.is_empty();
+                let any_wijk = !replaced.is_empty();
+                for &(_, w) in &replaced {
+                    weights.insert(w, 1.0);
+                }
                 // Report only where the municipality has figures at all in this period.
-                let municipality_has_data = municipality_buurten.iter().any(|&m| ds.exists(p, m));
+                let municipality_has_data =
+                    municipality_buurten.iter().chain(municipality_wijken).any(|&m| ds.exists(p, m));
+                let pop = |codes: &[RegionCode]| -> Option<f64> {
+                    codes.iter().map(|c| ds.region_index(c).and_then(population)).sum::<Option<f64>>()
+                };
+                let population_share = match (pop(&missing), pop(&area.buurten)) {
+                    _ if missing.is_empty() => Some(0.0),
+                    (Some(m), Some(t)) if t > 0.0 => Some(m / t),
+                    _ => None,
+                };
+                made_of.push(match (any_buurt, any_wijk) {
+                    (_, false) if population_share.is_some_and(|s| s <= REST_TOLERANCE) => Made::Buurten,
+                    (false, true) if missing.is_empty() => Made::Wijken,
+                    _ => Made::Mixed,
+                });
+                area_unmatched.push(missing.iter().fold((0.0, 0.0), |(known, unknown), b| {
+                    match ds.region_index(b).and_then(population) {
+                        Some(pop) => (known + pop, unknown),
+                        None => (known, unknown + 1.0),
+                    }
+                }));
                 if !missing.is_empty() && municipality_has_data {
-                    let pop = |codes: &[RegionCode]| -> Option<f64> {
-                        codes.iter().map(|c| ds.region_index(c).and_then(population)).sum::<Option<f64>>()
-                    };
-                    let missing_pop = pop(&missing);
-                    let total_pop = pop(&area.buurten);
                     unmatched.push(Unmatched {
                         area: area.id.clone(),
                         period_index: p,
-                        population_share: match (missing_pop, total_pop) {
-                            (Some(m), Some(t)) if t > 0.0 => Some(m / t),
-                            _ => None,
-                        },
+                        population_share,
                         buurten: missing,
                     });
                 }
@@ -243,14 +363,21 @@ impl Geography {
             let rest: Vec<Vec<(u32, f64)>> = (0..n_periods)
                 .map(|p| {
                     let in_area: HashMap<u32, f64> = members[p].iter().copied().collect();
-                    municipality_buurten
-                        .iter()
-                        .filter(|&&m| ds.exists(p, m))
-                        .filter_map(|&m| {
-                            let w = 1.0 - in_area.get(&m).copied().unwrap_or(0.0);
-                            (w > 1e-12).then_some((m, w))
-                        })
-                        .collect()
+                    let outside = |level: &[u32]| -> Vec<(u32, f64)> {
+                        level
+                            .iter()
+                            .filter(|&&m| ds.exists(p, m))
+                            .filter_map(|&m| {
+                                let w = 1.0 - in_area.get(&m).copied().unwrap_or(0.0);
+                                (w > 1e-12).then_some((m, w))
+                            })
+                            .collect()
+                    };
+                    match made_of[p] {
+                        Made::Buurten => outside(municipality_buurten),
+                        Made::Wijken => outside(municipality_wijken),
+                        Made::Mixed => Vec::new(),
+                    }
                 })
                 .collect();
             targets.push(Target {
@@ -261,6 +388,7 @@ impl Geography {
                 area: Some(area.id.clone()),
                 own: None,
                 members,
+                unmatched: area_unmatched,
             });
             targets.push(Target {
                 kind: TargetKind::RestOfMunicipality,
@@ -270,6 +398,7 @@ impl Geography {
                 area: Some(area.id.clone()),
                 own: None,
                 members: rest,
+                unmatched: Vec::new(),
             });
         }
         if !areas.areas.is_empty() {
@@ -281,6 +410,7 @@ impl Geography {
                 area: None,
                 own: None,
                 members: all_members.into_iter().map(|m| m.into_iter().collect()).collect(),
+                unmatched: Vec::new(),
             });
         }
         let index = targets.iter().enumerate().map(|(i, t)| (t.id.clone(), i)).collect();

@@ -344,6 +344,84 @@ fn weights_come_from_the_nearest_year_when_a_year_has_none() {
 }
 
 #[test]
+fn coverage_in_a_year_without_inhabitants_is_measured_in_the_nearest_years_inhabitants() {
+    // A 2018 edition scores the two inhabited buurten but not the industrial one (3 inhabitants in 2020).
+    // Counting buurten would give coverage 2/3 and no figure; in inhabitants it is 800 of 803.
+    let rows = vec![
+        ("BU00010001", 2018, "lbm_score", Some(3.80)),
+        ("BU00010002", 2018, "lbm_score", Some(4.20)),
+        ("BU00010003", 2018, "lbm_deviation", Some(0.0)),
+        ("BU00010001", 2020, "inhabitants", Some(600.0)),
+        ("BU00010002", 2020, "inhabitants", Some(200.0)),
+        ("BU00010003", 2020, "inhabitants", Some(3.0)),
+    ];
+    let areas = "a,A,GM0001,BU00010001,2020\na,A,GM0001,BU00010002,2020\na,A,GM0001,BU00010003,2020\n";
+    let f = Fixture::new(&rows, areas, &Crosswalk::default());
+    let (v, s, _, coverage) = f.get("a", 2018, "lbm_score");
+    assert!(close(v, 3.9), "{v:?}");
+    assert_eq!(s, Status::Final);
+    let expected = 800.0 / 803.0;
+    assert!((f64::from(coverage) - expected).abs() < 1e-6, "{coverage} vs {expected}");
+    // Without the fallback the count of buurten would have ruled: below the minimum coverage.
+    assert!(2.0 / 3.0 < Params::builtin().min_coverage);
+}
+
+#[test]
+fn wijken_stand_in_for_their_buurten_in_a_year_published_per_wijk_only() {
+    // 2024: buurten (and wijken) with inhabitants. 2022: Leefbaarometer scores per wijk only.
+    let mut rows = vec![
+        ("BU00010001", 2024, "inhabitants", Some(200.0)),
+        ("BU00010002", 2024, "inhabitants", Some(100.0)),
+        ("BU00010101", 2024, "inhabitants", Some(100.0)),
+        ("BU00010201", 2024, "inhabitants", Some(500.0)),
+        ("WK000100", 2024, "inhabitants", Some(300.0)),
+        ("WK000101", 2024, "inhabitants", Some(100.0)),
+        ("WK000102", 2024, "inhabitants", Some(500.0)),
+        ("NL00", 2024, "inhabitants", Some(900.0)),
+        ("WK000100", 2022, "lbm_score", Some(4.0)),
+        ("WK000101", 2022, "lbm_score", Some(3.0)),
+        ("WK000102", 2022, "lbm_score", Some(5.0)),
+    ];
+    let whole = "a,A,GM0001,BU00010001,2024\na,A,GM0001,BU00010002,2024\na,A,GM0001,BU00010101,2024\n";
+    let f = Fixture::new(&rows, whole, &Crosswalk::default());
+    assert!(close(f.get("a", 2022, "lbm_score").0, (4.0 * 300.0 + 3.0 * 100.0) / 400.0));
+    assert!(close(f.get("rest:a", 2022, "lbm_score").0, 5.0));
+    assert!(close(f.get("GM0001", 2022, "lbm_score").0, (1200.0 + 300.0 + 2500.0) / 900.0));
+    assert!(close(f.get("NL00", 2022, "lbm_score").0, (1200.0 + 300.0 + 2500.0) / 900.0));
+    assert!(f.run.geography.unmatched.iter().all(|u| f.run.results.periods[u.period_index] != Period::Year(2022)));
+    // 2020: one buurt of a whole wijk renumbered away; the wijk's own figure stands in for both of its buurten,
+    // the other wijk keeps its buurt.
+    let mut renumbered = rows.clone();
+    renumbered.extend([
+        ("BU00010001", 2020, "lbm_score", Some(9.0)),
+        ("BU00010101", 2020, "lbm_score", Some(3.2)),
+        ("WK000100", 2020, "lbm_score", Some(4.0)),
+    ]);
+    let f = Fixture::new(&renumbered, whole, &Crosswalk::default());
+    let (v, _, _, coverage) = f.get("a", 2020, "lbm_score");
+    assert!(close(v, (4.0 * 300.0 + 3.2 * 100.0) / 400.0), "{v:?}");
+    assert_eq!(coverage, 1.0);
+    assert_eq!(f.get("rest:a", 2020, "lbm_score").2, Reason::NoData, "buurten and wijken mixed: no rest");
+    // Half of a wijk is not the wijk: that part stays unmatched, and the rest cannot be told apart.
+    let half = "a,A,GM0001,BU00010001,2024\na,A,GM0001,BU00010101,2024\n";
+    let f = Fixture::new(&rows, half, &Crosswalk::default());
+    assert_eq!(f.get("a", 2022, "lbm_score").2, Reason::LowCoverage);
+    assert_eq!(f.get("rest:a", 2022, "lbm_score").2, Reason::NoData);
+    let p2022 = f.run.results.period_index(Period::Year(2022)).unwrap();
+    let u = f.run.geography.unmatched.iter().find(|u| u.period_index == p2022).unwrap();
+    assert_eq!(u.buurten, vec![code("BU00010001")]);
+    // Where a year has buurten, the buurten are used and the wijk is not counted twice.
+    rows.extend([
+        ("BU00010001", 2022, "lbm_score", Some(4.5)),
+        ("BU00010002", 2022, "lbm_score", Some(3.0)),
+        ("BU00010101", 2022, "lbm_score", Some(3.0)),
+        ("BU00010201", 2022, "lbm_score", Some(5.0)),
+    ]);
+    let f = Fixture::new(&rows, whole, &Crosswalk::default());
+    assert!(close(f.get("a", 2022, "lbm_score").0, (4.5 * 200.0 + 3.0 * 100.0 + 3.0 * 100.0) / 400.0));
+}
+
+#[test]
 fn an_aggregate_of_part_of_a_region_is_not_taken_for_the_whole() {
     // The Netherlands has its own number of inhabitants but no score of its own; the buurten with scores hold
     // only a fraction of its inhabitants, so the national share is missing rather than that of a few buurten.

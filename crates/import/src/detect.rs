@@ -2,7 +2,7 @@
 //! `--format` for every source whose shape says what it is.
 //!
 //! - a folder with `DataProperties.json` is OData JSON, one with `DataProperties.csv` cbsodataR CSV;
-//! - a file whose header starts `bu_code,` and has `lbm` is the Leefbaarometer buurt file;
+//! - a file whose header starts `bu_code,`, `wk_code,` or `gm_code,` and has `lbm` is a Leefbaarometer file;
 //! - the header `region,period,variable,value,status` is the long CSV;
 //! - a header with `Regioaanduiding.Codering..code.` or `Wijken.en.buurten` is a KWB CSV (R `write.csv`);
 //! - semicolon-separated rows under a title line, or above a `Bron:` footer, or under one header row of
@@ -54,7 +54,7 @@ pub fn detect(input: &Input) -> Result<Format, Located> {
         ));
     }
     let fields: Vec<&str> = first.split(',').map(|f| f.trim().trim_matches('"')).collect();
-    if fields.first() == Some(&"bu_code") && fields.contains(&"lbm") {
+    if fields.first().is_some_and(|f| crate::leefbaarometer::is_code_column(f)) && fields.contains(&"lbm") {
         return Ok(Format::Leefbaarometer);
     }
     if fields == LONG_HEADER {
@@ -84,7 +84,7 @@ pub fn detect(input: &Input) -> Result<Format, Located> {
         0,
         "the format could not be recognised from the content. wijkmonitor recognises: kwb-csv (a header with \
          Regioaanduiding.Codering..code.), statline-csv (a StatLine export: semicolons, and title lines, a 'Bron:' \
-         footer or 'Theme/Topic (unit)' column labels), leefbaarometer (header bu_code,versie,jaar,bu_naam,lbm,...), long-csv (header \
+         footer or 'Theme/Topic (unit)' column labels), leefbaarometer (header bu_code,versie,jaar,bu_naam,lbm,... or wk_code,wk_naam,jaar,lbm,...), long-csv (header \
          region,period,variable,value,status), and odata-json / odata-csv folders. For a CSV with one column per \
          variable, use --format wide-csv --mapping FILE",
     ))

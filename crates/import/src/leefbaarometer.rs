@@ -1,5 +1,6 @@
-//! The Leefbaarometer buurt file of the ministry of BZK: one row per buurt and measurement year, with the
-//! columns `bu_code,versie,jaar,bu_naam,lbm,afw,fys,onv,soc,vrz,won` (any order):
+//! The Leefbaarometer open-data files of the ministry of BZK: one row per region and measurement year. The buurt
+//! file has the columns `bu_code,versie,jaar,bu_naam,lbm,afw,fys,onv,soc,vrz,won` (any order); the wijk file
+//! `wk_code,wk_naam,jaar,lbm,...` and the gemeente file `gm_code,gm_naam,jaar,lbm,...`:
 //!
 //! - `lbm` the liveability score, `afw` its deviation from the national mean of that year;
 //! - `fys`, `onv`, `soc`, `vrz`, `won` the deviations of the five dimensions (physical environment, nuisance
@@ -10,9 +11,10 @@
 //! ([`Catalogue::match_column`] with source `leefbaarometer`). `NA` is missing, never 0. The file was written by
 //! R, which writes small deviations in scientific notation (`-8.221588102172426e-4`); those are read exactly.
 //!
-//! The published file gives the scores of every measurement year (2002-2020) on the buurten of one
-//! classification, the 2020 one. The classification year is therefore `--classification-year`, else 2020;
-//! it is not the measurement year.
+//! A published file gives the scores of every measurement year on the regions of one classification, that of
+//! its latest measurement year (the buurt file 2002-2020 on the buurten of 2020, the wijk file 2002-2022 on the
+//! wijken of 2022). The classification year is therefore `--classification-year`, else the latest `jaar` of the
+//! file; it is not the measurement year of a row.
 //!
 //! [`Catalogue::match_column`]: wijkmonitor_model::Catalogue::match_column
 
@@ -20,34 +22,53 @@ use crate::csv_table::{cell_error, KnownCodes, RowPolicy, Rows};
 use crate::values::{parse_r_cell, Decimal};
 use crate::{Format, ImportBatch, ImportContext, SourceFile};
 use std::collections::HashMap;
-use wijkmonitor_model::{Located, Observation, Period, Region, RegionCode};
+use wijkmonitor_model::{Located, Observation, Period, Region, RegionCode, RegionKind};
 
-/// The classification the published buurt file (2002-2020) uses.
-pub const DEFAULT_CLASSIFICATION_YEAR: i32 = 2020;
+/// Whether a header's first field names the code column of one of the Leefbaarometer's levels.
+pub(crate) fn is_code_column(field: &str) -> bool {
+    LEVELS.iter().any(|(code, ..)| *code == field)
+}
+
 /// The source table id recorded with every import.
 pub const SOURCE_TABLE: &str = "leefbaarometer-3.0";
-/// The source title recorded with every import.
-pub const SOURCE_TITLE: &str = "Leefbaarometer 3.0, Ministerie van BZK (buurten 2002-2020)";
 
-/// The columns of the file; the score columns are looked up in the catalogue.
-const KEY_COLUMNS: [&str; 4] = ["bu_code", "versie", "jaar", "bu_naam"];
+/// The regional levels of the open data: code column, name column, the level's kind, its Dutch singular and
+/// plural, and the columns of its file as published.
+type Level = (&'static str, &'static str, RegionKind, &'static str, &'static str, &'static str);
+const LEVELS: [Level; 3] = [
+    ("bu_code", "bu_naam", RegionKind::Neighbourhood, "buurt", "buurten", "bu_code,versie,jaar,bu_naam"),
+    ("wk_code", "wk_naam", RegionKind::District, "wijk", "wijken", "wk_code,wk_naam,jaar"),
+    ("gm_code", "gm_naam", RegionKind::Municipality, "gemeente", "gemeenten", "gm_code,gm_naam,jaar"),
+];
+/// The columns of the files besides the code and name; the score columns are looked up in the catalogue.
+const KEY_COLUMNS: [&str; 2] = ["versie", "jaar"];
 const SCORE_COLUMNS: [&str; 7] = ["lbm", "afw", "fys", "onv", "soc", "vrz", "won"];
 
-/// Reads the Leefbaarometer buurt file.
+/// Reads a Leefbaarometer file of buurten, wijken or gemeenten.
 pub fn read(file: &SourceFile, ctx: &ImportContext<'_>) -> Result<ImportBatch, Located> {
     let mut rows = Rows::new(file, b',')?;
     let Some((header_line, header)) = rows.next()? else {
         return Err(Located::at(&file.name, 0, 0, "the file is empty"));
     };
     let header: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
-    let expected = || KEY_COLUMNS.iter().chain(SCORE_COLUMNS.iter()).copied().collect::<Vec<_>>().join(",");
+    let level = LEVELS.iter().find(|(code, ..)| header.iter().any(|h| h == code));
+    let Some(&(code_name, name_name, kind, singular, plural, published)) = level else {
+        return Err(Located::at(
+            &file.name,
+            header_line,
+            1,
+            "the header needs a code column: bu_code (buurten), wk_code (wijken) or gm_code (gemeenten)",
+        ));
+    };
+    let expected = || format!("{published},{}", SCORE_COLUMNS.join(","));
     for (i, h) in header.iter().enumerate() {
-        if !KEY_COLUMNS.contains(&h.as_str()) && !SCORE_COLUMNS.contains(&h.as_str()) {
+        let known = h == code_name || h == name_name || KEY_COLUMNS.contains(&h.as_str());
+        if !known && !SCORE_COLUMNS.contains(&h.as_str()) {
             return Err(Located::at(
                 &file.name,
                 header_line,
                 i as u64 + 1,
-                format!("unexpected column '{h}': the Leefbaarometer buurt file has the columns {}", expected()),
+                format!("unexpected column '{h}': the Leefbaarometer {plural} file has the columns {}", expected()),
             ));
         }
         if let Some(first) = header[..i].iter().position(|o| o == h) {
@@ -60,15 +81,18 @@ pub fn read(file: &SourceFile, ctx: &ImportContext<'_>) -> Result<ImportBatch, L
         }
     }
     let col = |name: &str| header.iter().position(|h| h == name);
-    let (Some(code_col), Some(year_col)) = (col("bu_code"), col("jaar")) else {
+    let (Some(code_col), Some(year_col)) = (col(code_name), col("jaar")) else {
         return Err(Located::at(
             &file.name,
             header_line,
             0,
-            format!("the header needs the columns bu_code and jaar; the Leefbaarometer buurt file has {}", expected()),
+            format!(
+                "the header needs the columns {code_name} and jaar; the Leefbaarometer {plural} file has {}",
+                expected()
+            ),
         ));
     };
-    let name_col = col("bu_naam");
+    let name_col = col(name_name);
     let version_col = col("versie");
     let mut scores: Vec<(usize, &str)> = Vec::new();
     for name in SCORE_COLUMNS {
@@ -87,7 +111,12 @@ pub fn read(file: &SourceFile, ctx: &ImportContext<'_>) -> Result<ImportBatch, L
         return Err(Located::at(&file.name, header_line, 0, "the header has none of the score columns lbm, afw, ..."));
     }
 
-    let classification_year = ctx.options.classification_year.unwrap_or(DEFAULT_CLASSIFICATION_YEAR);
+    let latest = match ctx.options.classification_year {
+        Some(_) => None,
+        None => latest_year(file, year_col)?,
+    };
+    // Without any readable year the rows below fail (or are all skipped) on their own year cell.
+    let classification_year = ctx.options.classification_year.or(latest).unwrap_or_default();
     let known = KnownCodes::new(ctx.code_lists, classification_year);
     // One row per line: reserving the observations up front avoids copying ~650,000 of them while growing.
     let lines = file.bytes.iter().filter(|&&b| b == b'\n').count();
@@ -102,6 +131,15 @@ pub fn read(file: &SourceFile, ctx: &ImportContext<'_>) -> Result<ImportBatch, L
         let parsed = (|| {
             let code = RegionCode::parse(&record[code_col])
                 .map_err(|e| Located::at(&file.name, line, code_col as u64 + 1, e.to_string()))?;
+            if code.kind() != kind {
+                return Err(cell_error(
+                    &file.name,
+                    line,
+                    code_col,
+                    code_name,
+                    format!("{code} is not a code of the {plural} this column holds"),
+                ));
+            }
             let year_text = record[year_col].trim();
             let year = match Period::parse(year_text) {
                 Ok(Period::Year(y)) => y,
@@ -122,7 +160,7 @@ pub fn read(file: &SourceFile, ctx: &ImportContext<'_>) -> Result<ImportBatch, L
                             &file.name,
                             line,
                             code_col as u64 + 1,
-                            format!("buurt {code} has year {year} twice: on line {first} and on line {line}"),
+                            format!("{singular} {code} has year {year} twice: on line {first} and on line {line}"),
                         ));
                     }
                     false
@@ -157,6 +195,18 @@ pub fn read(file: &SourceFile, ctx: &ImportContext<'_>) -> Result<ImportBatch, L
     }
     let mut notes = Vec::new();
     policy.notes(&mut notes);
+    if ctx.options.classification_year.is_none() {
+        notes.push(format!(
+            "the {plural} are taken to be those of {classification_year}, the latest measurement year of the file; \
+             pass --classification-year to override"
+        ));
+    }
+    let years: Vec<i32> = seen.values().flatten().map(|&(y, _)| y).collect();
+    let span = match (years.iter().min(), years.iter().max()) {
+        (Some(a), Some(b)) if a != b => format!(" {a}-{b}"),
+        (Some(a), _) => format!(" {a}"),
+        _ => String::new(),
+    };
     if versions.len() > 1 {
         versions.sort();
         notes.push(format!(
@@ -170,10 +220,24 @@ pub fn read(file: &SourceFile, ctx: &ImportContext<'_>) -> Result<ImportBatch, L
         source_name: file.name.clone(),
         sha256: file.sha256(),
         source_table: Some(SOURCE_TABLE.to_string()),
-        source_title: Some(SOURCE_TITLE.to_string()),
+        source_title: Some(format!("Leefbaarometer 3.0, Ministerie van BZK ({plural}{span})")),
         classification_year: Some(classification_year),
         regions,
         observations,
         notes,
     })
+}
+
+/// The latest measurement year of the file (a quick pass over the `jaar` column; unreadable cells are left to the
+/// main pass, which reports them with their line).
+fn latest_year(file: &SourceFile, year_col: usize) -> Result<Option<i32>, Located> {
+    let mut rows = Rows::new(file, b',')?;
+    rows.next()?;
+    let mut latest = None;
+    while let Some((_, record)) = rows.next()? {
+        if let Some(Ok(Period::Year(y))) = record.get(year_col).map(|c| Period::parse(c.trim())) {
+            latest = latest.max(Some(y));
+        }
+    }
+    Ok(latest)
 }

@@ -267,7 +267,7 @@ fn leefbaarometer_header_is_checked() {
     let (cat, lists) = (catalogue(), CodeLists::new());
     let err =
         error(leefbaarometer::read(&file("lbm.csv", "bu_code,jaar,lbm,score\n"), &context(&cat, &lists, options())));
-    assert_error(&err, "lbm.csv", 1, 4, "unexpected column 'score': the Leefbaarometer buurt file has the columns bu_code,versie,jaar,bu_naam,lbm,afw,fys,onv,soc,vrz,won");
+    assert_error(&err, "lbm.csv", 1, 4, "unexpected column 'score': the Leefbaarometer buurten file has the columns bu_code,versie,jaar,bu_naam,lbm,afw,fys,onv,soc,vrz,won");
     let err = error(leefbaarometer::read(&file("lbm.csv", "bu_code,lbm\n"), &context(&cat, &lists, options())));
     assert_error(&err, "lbm.csv", 1, 0, "needs the columns bu_code and jaar");
 }
