@@ -17,7 +17,7 @@ use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use support::ok;
+use support::{ok, serve};
 use wijkmonitor_model::area::parse_areas_csv;
 use wijkmonitor_model::{BUILTIN_AREAS, BUILTIN_AREAS_NAME};
 use wijkmonitor_store::audit::ChainCheck;
@@ -69,27 +69,6 @@ fn kill(child: &mut Child) {
     // SIGKILL: no destructor, no flush, no rollback by the process itself.
     let _ = child.kill();
     let _ = child.wait();
-}
-
-/// Starts the server on a free port and returns it with its address once it listens.
-fn serve(db: &Path) -> (Child, String) {
-    let mut child = wijkmonitor()
-        .args(["serve", "--db", db.to_str().unwrap_or(""), "--addr", "127.0.0.1:0", "--insecure-cookies", "--quiet"])
-        .args(["--today", "2026-05-01"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve runs");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let addr = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|l| l.split("http://").nth(1).and_then(|r| r.split('/').next()).map(str::to_string))
-        .expect("the server says where it listens");
-    // Keep reading its output so it never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (child, addr)
 }
 
 /// One HTTP request; the answer's status, or `None` when the server is gone.

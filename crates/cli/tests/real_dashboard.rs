@@ -7,7 +7,7 @@ use wijkmonitor_testdata::shared_data;
 
 mod support;
 
-use support::ok;
+use support::{get_text, ok, serve};
 
 /// `(target, period) -> (value, status, reason)` from `export --computed` CSV output.
 fn figures(csv: &str) -> BTreeMap<(String, String), (Option<f64>, String, String)> {
@@ -89,4 +89,20 @@ fn the_real_files_give_every_area_leefbaarometer_editions_with_the_netherlands_b
     // The rest of a municipality is made of wijken in 2022 and of buurten before.
     assert!(score("rest:den-haag-zuidwest", "2022").is_some() && score("rest:den-haag-zuidwest", "2020").is_some());
     assert_eq!(score("rest:amsterdam-zuidoost", "2020"), None, "the rest cannot be told apart from an unmatched area");
+
+    // The overview's Leefbaarometer card: the files hold no dwellings per buurt for the share of dwellings in weak
+    // buurten, so the card shows the score, says so, and is not empty.
+    let (mut server, addr) = serve(std::path::Path::new(db));
+    let overview = get_text(&addr, "/index.json");
+    let _ = server.kill();
+    let _ = server.wait();
+    let overview: serde_json::Value = serde_json::from_str(&overview).unwrap();
+    let first = &overview["headline"][0];
+    assert_eq!(first["indicator"]["id"], "lbm_score", "{first}");
+    assert_eq!(first["instead_of"]["id"], "dwellings_lbm_weak_or_lower", "{first}");
+    let values = |s: &serde_json::Value| s.as_array().unwrap().iter().filter(|f| f["value"].is_number()).count();
+    assert_eq!(values(&first["netherlands"]), 8, "{first}");
+    // All areas together lack Amsterdam's two areas up to 2020 (a fifth of their inhabitants): below the minimum
+    // coverage, so missing rather than the mean of the other eighteen. 2022 has wijken for Amsterdam neither.
+    assert_eq!(values(&first["all_areas"]), 0, "{first}");
 }

@@ -38,7 +38,8 @@ pub struct Target {
     /// Per period: the buurten (dataset region index) and their weight (1 unless a crosswalk share applies).
     pub members: Vec<Vec<(u32, f64)>>,
     /// Per period, the part of an area left unmatched: the inhabitants of its unmatched buurten where known,
-    /// and how many unmatched buurten have no known inhabitants. Empty for other targets. Coverage counts
+    /// and how many unmatched buurten have no known inhabitants (for all areas together, summed over the areas).
+    /// Empty for other targets. Coverage counts
     /// them as not covered, and a sum over an area with unmatched buurten is incomplete.
     pub unmatched: Vec<(f64, f64)>,
 }
@@ -246,6 +247,7 @@ impl Geography {
         };
         let mut unmatched = Vec::new();
         let mut all_members: Vec<BTreeMap<u32, f64>> = vec![BTreeMap::new(); n_periods];
+        let mut all_unmatched: Vec<(f64, f64)> = vec![(0.0, 0.0); n_periods];
         for area in &areas.areas {
             let mut members: Vec<Vec<(u32, f64)>> = Vec::with_capacity(n_periods);
             // Per period, how the area was made: of buurten only (with the unmatched share), wijken only, or mixed.
@@ -380,6 +382,9 @@ impl Geography {
                     }
                 })
                 .collect();
+            for (total, part) in all_unmatched.iter_mut().zip(&area_unmatched) {
+                *total = (total.0 + part.0, total.1 + part.1);
+            }
             targets.push(Target {
                 kind: TargetKind::Area,
                 id: area.id.clone(),
@@ -410,7 +415,7 @@ impl Geography {
                 area: None,
                 own: None,
                 members: all_members.into_iter().map(|m| m.into_iter().collect()).collect(),
-                unmatched: Vec::new(),
+                unmatched: all_unmatched,
             });
         }
         let index = targets.iter().enumerate().map(|(i, t)| (t.id.clone(), i)).collect();

@@ -410,6 +410,8 @@ fn wijken_stand_in_for_their_buurten_in_a_year_published_per_wijk_only() {
     let p2022 = f.run.results.period_index(Period::Year(2022)).unwrap();
     let u = f.run.geography.unmatched.iter().find(|u| u.period_index == p2022).unwrap();
     assert_eq!(u.buurten, vec![code("BU00010001")]);
+    // All areas together miss the same part.
+    assert_eq!(f.get(ALL_AREAS_ID, 2022, "lbm_score").2, Reason::LowCoverage);
     // Where a year has buurten, the buurten are used and the wijk is not counted twice.
     rows.extend([
         ("BU00010001", 2022, "lbm_score", Some(4.5)),

@@ -326,6 +326,11 @@ pub struct Indicator {
     /// Whether the indicator is one of the headline effect indicators of the national progress report.
     #[serde(default)]
     pub headline: bool,
+    /// For a headline indicator: the indicator headline blocks show in its place, saying so, where this one has
+    /// no figure at all (the Leefbaarometer score where no dwellings per buurt were imported to weigh the share
+    /// of dwellings in weak buurten).
+    #[serde(default)]
+    pub headline_fallback: Option<String>,
     /// The number of the indicator in the programme's draft set for its action line, where it has one.
     #[serde(default)]
     pub framework_ref: Option<String>,
@@ -589,6 +594,15 @@ impl Catalogue {
             }
         }
         for ind in &file.indicator {
+            if let Some(fallback) = &ind.headline_fallback {
+                if !ind.headline || !indicator_ids.contains(fallback.as_str()) || fallback == &ind.id {
+                    return Err(CatalogueError(format!(
+                        "indicator '{}': headline_fallback '{fallback}' must be another known indicator, on a \
+                         headline indicator",
+                        ind.id
+                    )));
+                }
+            }
             if let Some(part_of) = ind.request.as_ref().and_then(|r| r.part_of.as_ref()) {
                 if !indicator_ids.contains(part_of.as_str()) {
                     return Err(CatalogueError(format!("indicator '{}' is part of unknown '{part_of}'", ind.id)));

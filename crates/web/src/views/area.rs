@@ -95,6 +95,8 @@ pub struct SuppressedCount {
 #[derive(Serialize)]
 pub struct HeadlineItem {
     pub indicator: IndicatorRef,
+    /// The headline indicator this one stands in for, where that one has no figure for the area.
+    pub instead_of: Option<IndicatorRef>,
     /// The latest period with a number.
     pub period: Option<String>,
     pub figure: Option<Fig>,
@@ -250,8 +252,20 @@ pub fn build(snap: &Snapshot, area: &AreaInfo) -> AreaPage {
             .iter()
             .flat_map(|l| l.tiers.iter().flat_map(|t| t.indicators.iter()))
             .filter(|i| i.indicator.headline)
-            .map(|i| HeadlineItem {
+            .map(|i| {
+                // A headline without a figure for the area gives its place to its fallback, when that has one.
+                let all = || action_lines.iter().flat_map(|l| l.tiers.iter().flat_map(|t| t.indicators.iter()));
+                let fallback = snap
+                    .indicator(&i.indicator.id)
+                    .and_then(|ind| ind.headline_fallback.as_deref())
+                    .filter(|_| i.figure.as_ref().is_none_or(|f| f.value.is_none()))
+                    .and_then(|f| all().find(|o| o.indicator.id == f))
+                    .filter(|o| o.figure.as_ref().is_some_and(|f| f.value.is_some()));
+                (fallback.unwrap_or(i), fallback.map(|_| i.indicator.clone()))
+            })
+            .map(|(i, instead_of)| HeadlineItem {
                 indicator: i.indicator.clone(),
+                instead_of,
                 period: i.period.clone(),
                 figure: i.figure.clone(),
                 netherlands: i.comparison.as_ref().and_then(|c| c.netherlands),
@@ -356,6 +370,12 @@ impl AreaPage {
                         @let d = h.indicator.decimals;
                         li data-headline=(h.indicator.id) {
                             h3 { a href=(lang.href(&format!("/indicator/{}", h.indicator.id))) { (h.indicator.name(lang)) } }
+                            @if let Some(orig) = &h.instead_of {
+                                p class="note" {
+                                    (lang.t("In plaats van ", "Instead of ")) a href=(lang.href(&format!("/indicator/{}", orig.id))) { (orig.name(lang)) }
+                                    (lang.t(": daarvoor zijn geen cijfers.", ": there are no figures for it."))
+                                }
+                            }
                             p {
                                 span class="value" data-value=(h.indicator.id) { (fig_cell(h.figure.as_ref(), d, lang)) }
                                 " " span class="note" { (h.indicator.unit) @if let Some(p) = &h.period { ", " (p) } }

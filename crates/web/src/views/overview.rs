@@ -23,6 +23,8 @@ pub struct AreaSummary {
 #[derive(Serialize)]
 pub struct Headline {
     pub indicator: IndicatorRef,
+    /// The headline indicator this one stands in for, where that one has no figure at all in this database.
+    pub instead_of: Option<IndicatorRef>,
     pub all_areas: Vec<PeriodFig>,
     pub netherlands: Vec<PeriodFig>,
 }
@@ -68,10 +70,28 @@ pub fn build(snap: &Snapshot) -> Overview {
         .indicators
         .iter()
         .filter(|i| i.headline)
-        .map(|i| Headline {
-            indicator: IndicatorRef::new(i),
-            all_areas: series(snap, ALL_AREAS, &i.id),
-            netherlands: series(snap, NETHERLANDS, &i.id),
+        .map(|i| {
+            let all_areas = series(snap, ALL_AREAS, &i.id);
+            let netherlands = series(snap, NETHERLANDS, &i.id);
+            let empty = |s: &[PeriodFig]| s.iter().all(|f| f.fig.value.is_none());
+            // A headline without any figure gives its place to its fallback, when that one has figures.
+            let fallback = i
+                .headline_fallback
+                .as_deref()
+                .and_then(|f| snap.indicator(f))
+                .filter(|_| empty(&all_areas) && empty(&netherlands));
+            if let Some(f) = fallback {
+                let (a, n) = (series(snap, ALL_AREAS, &f.id), series(snap, NETHERLANDS, &f.id));
+                if !(empty(&a) && empty(&n)) {
+                    return Headline {
+                        indicator: IndicatorRef::new(f),
+                        instead_of: Some(IndicatorRef::new(i)),
+                        all_areas: a,
+                        netherlands: n,
+                    };
+                }
+            }
+            Headline { indicator: IndicatorRef::new(i), instead_of: None, all_areas, netherlands }
         })
         .collect();
     let action_lines = ActionLine::ALL
@@ -171,6 +191,12 @@ impl View for Overview {
                 @for (k, h) in self.headline.iter().enumerate() {
                     div class="card" {
                         h3 { a href=(lang.href(&format!("/indicator/{}", h.indicator.id))) { (h.indicator.name(lang)) } }
+                        @if let Some(orig) = &h.instead_of {
+                            p class="note" {
+                                (lang.t("In plaats van ", "Instead of ")) a href=(lang.href(&format!("/indicator/{}", orig.id))) { (orig.name(lang)) }
+                                (lang.t(": daarvoor zijn geen cijfers.", ": there are no figures for it."))
+                            }
+                        }
                         @let periods: Vec<String> = h.all_areas.iter().chain(h.netherlands.iter()).map(|p| p.period.clone()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
                         @let value_at = |s: &[PeriodFig], p: &str| s.iter().find(|f| f.period == p).and_then(|f| f.fig.value);
                         @let lines = [
