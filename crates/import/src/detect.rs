@@ -5,6 +5,7 @@
 //! - a file whose header starts `bu_code,`, `wk_code,` or `gm_code,` and has `lbm` is a Leefbaarometer file;
 //! - the header `region,period,variable,value,status` is the long CSV;
 //! - a header with `Regioaanduiding.Codering..code.` or `Wijken.en.buurten` is a KWB CSV (R `write.csv`);
+//! - a workbook (`.xlsx`, `.xls`) is the Kerncijfers wijken en buurten spreadsheet;
 //! - semicolon-separated rows under a title line, or above a `Bron:` footer, or under one header row of
 //!   `Theme/Topic (unit)` labels (the current download, with neither), are a StatLine web export.
 //!
@@ -36,6 +37,10 @@ pub fn detect(input: &Input) -> Result<Format, Located> {
         }
         Input::File(f) => f,
     };
+    // The only workbook wijkmonitor reads is the Kerncijfers spreadsheet; its reader says so if it is another.
+    if crate::kwb_sheet::is_workbook(&file.bytes) {
+        return Ok(Format::KwbSheet);
+    }
     let text = file.text()?;
     if text.trim().is_empty() {
         return Err(Located::at(&file.name, 0, 0, "the file is empty"));
@@ -75,7 +80,13 @@ pub fn detect(input: &Input) -> Result<Format, Located> {
     // dimension columns (`"Wijken en buurten";"Bevolking/Aantal inwoners (aantal)";...`).
     let labels = first.split(';').map(|c| c.trim().trim_matches('"').trim()).collect::<Vec<_>>();
     let topic_labels = labels.iter().filter(|c| c.contains('/') && c.ends_with(')') && c.contains(" (")).count();
-    if semicolon_rows && (title_line || footer || topic_labels >= 2) {
+    // A row that opens with a dimension label ("Wijken en buurten", "Regio's", "Perioden", "Regions") among the
+    // first lines: every StatLine view has one, pivoted views (periods in the columns, no topic labels) too.
+    let dimension_row = lines.iter().take(12).any(|l| {
+        let mut cells = l.split(';').map(|c| c.trim().trim_matches('"').trim());
+        cells.next().is_some_and(crate::statline::is_dimension_label) && cells.next().is_some()
+    });
+    if semicolon_rows && (title_line || footer || topic_labels >= 2 || dimension_row) {
         return Ok(Format::StatlineCsv);
     }
     Err(Located::at(

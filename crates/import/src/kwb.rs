@@ -46,6 +46,38 @@ pub fn table_title(year: i32) -> String {
     format!("Kerncijfers wijken en buurten {year}")
 }
 
+/// The period of a Kerncijfers file, which has no period column: `--period`, else the one year in the file
+/// name (noted), else an error saying to pass it.
+pub(crate) fn period_of(file: &SourceFile, given: Option<Period>, notes: &mut Vec<String>) -> Result<Period, Located> {
+    if let Some(p) = given {
+        return Ok(p);
+    }
+    let years = years_in(file.base_name());
+    match years.as_slice() {
+        [y] => {
+            notes.push(format!(
+                "the period {y} was taken from the file name {}; pass --period to override",
+                file.base_name()
+            ));
+            Ok(Period::Year(*y))
+        }
+        _ => Err(Located::at(
+            &file.name,
+            0,
+            0,
+            format!(
+                "a Kerncijfers file has no period column and {} the year: pass --period 2019 (the year of the \
+                 Kerncijfers table)",
+                if years.is_empty() {
+                    "the file name does not say".to_string()
+                } else {
+                    format!("the file name has several years ({years:?}), so it does not say")
+                }
+            ),
+        )),
+    }
+}
+
 /// What a column of the file holds.
 enum Column<'c> {
     /// The R row number, the municipality name, the kind of region: read for nothing.
@@ -123,37 +155,7 @@ pub fn read(file: &SourceFile, ctx: &ImportContext<'_>) -> Result<ImportBatch, L
         .collect();
 
     let mut notes = Vec::new();
-    let period = match ctx.options.period {
-        Some(p) => p,
-        None => {
-            let years = years_in(file.base_name());
-            match years.as_slice() {
-                [y] => {
-                    notes.push(format!(
-                        "the period {y} was taken from the file name {}; pass --period to override",
-                        file.base_name()
-                    ));
-                    Period::Year(*y)
-                }
-                _ => {
-                    return Err(Located::at(
-                        &file.name,
-                        0,
-                        0,
-                        format!(
-                            "a KWB CSV has no period column and {} the year: pass --period 2019 (the year of the \
-                             Kerncijfers table)",
-                            if years.is_empty() {
-                                "the file name does not say".to_string()
-                            } else {
-                                format!("the file name has several years ({years:?}), so it does not say")
-                            }
-                        ),
-                    ))
-                }
-            }
-        }
-    };
+    let period = period_of(file, ctx.options.period, &mut notes)?;
     let classification_year = ctx.options.classification_year.unwrap_or(period.year());
     let known = KnownCodes::new(ctx.code_lists, classification_year);
 

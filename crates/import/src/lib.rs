@@ -14,6 +14,7 @@
 //! - [`odata`]: CBS OData v3 JSON entity sets (`TableInfos`, `DataProperties`, `TypedDataSet`, code lists).
 //! - [`cbsodatar`]: the same entity sets saved one CSV per set, as the R package cbsodataR writes them.
 //! - [`kwb`]: the Kerncijfers wijken en buurten CSV with labelled headers (`Bevolking.Aantal.inwoners..aantal.`).
+//! - [`kwb_sheet`]: the Kerncijfers wijken en buurten spreadsheet (`kwb-2023.xlsx`, `.xls`), short column names.
 //! - [`statline`]: StatLine web CSV exports (semicolons, decimal commas, title lines, multi-row headers).
 //! - [`leefbaarometer`]: the Leefbaarometer buurt file.
 //! - [`wide`]: a generic wide CSV driven by a small mapping file.
@@ -25,6 +26,7 @@ pub use csv_table::SKIPPED_ROW;
 pub mod detect;
 pub mod input;
 pub mod kwb;
+pub mod kwb_sheet;
 pub mod leefbaarometer;
 pub mod long;
 pub mod odata;
@@ -71,6 +73,7 @@ pub fn read(input: &Input, format: Option<Format>, ctx: &ImportContext<'_>) -> R
         Format::OdataJson => odata::read(input, ctx),
         Format::OdataCsv => cbsodatar::read(input, ctx),
         Format::KwbCsv => kwb::read(input.single_file()?, ctx),
+        Format::KwbSheet => kwb_sheet::read(input.single_file()?, ctx),
         Format::StatlineCsv => statline::read(input.single_file()?, ctx),
         Format::Leefbaarometer => leefbaarometer::read(input.single_file()?, ctx),
         Format::WideCsv => wide::read(input.single_file()?, ctx),

@@ -28,6 +28,12 @@
 //!   "Soort regio" column (Gemeente/Wijk/Buurt), when the export has one, settles names that a wijk and a buurt
 //!   share. Names that match nothing or several regions are listed in a note and their rows skipped.
 //!
+//!
+//! Pivoted views are read too. A view may put the periods in the columns (the header cells of the variable row
+//! are periods, `2022`, `2023*`), with the topics in a theme row above them, in a topic column ("Onderwerp",
+//! "Onderwerpen", "Topics") whose cells name the topic of each row, or only in the title lines when the view
+//! shows one topic. English views ("Regions", "Periods", "Topics", English topic titles) read as the Dutch ones.
+//!
 //! [`Catalogue::match_labelled`]: wijkmonitor_model::Catalogue::match_labelled
 
 use crate::csv_table::{cell_error, ragged_error, years_in, KnownCodes, Rows};
@@ -42,6 +48,13 @@ use wijkmonitor_model::{Located, Observation, Period, Region, RegionCode, Region
 enum Dimension {
     Region,
     Period,
+    /// A pivoted view's topic column: each row gives the topic of its figures.
+    Topic,
+}
+
+/// Whether a cell is the label of a StatLine dimension column (for detection).
+pub(crate) fn is_dimension_label(cell: &str) -> bool {
+    dimension(cell).is_some()
 }
 
 /// Recognises the label of a dimension column (Dutch and English StatLine views).
@@ -60,6 +73,7 @@ fn dimension(cell: &str) -> Option<Dimension> {
         | "region"
         | "municipalities" => Some(Dimension::Region),
         "perioden" | "periode" | "periods" | "period" => Some(Dimension::Period),
+        "onderwerp" | "onderwerpen" | "topic" | "topics" | "subject" | "subjects" => Some(Dimension::Topic),
         _ => None,
     }
 }
@@ -81,8 +95,13 @@ enum Topic<'c> {
     /// `Regioaanduiding / Gemeentenaam (naam)`: the municipality whose wijken and buurten a name-only row means.
     MunicipalityName,
     Variable(&'c str),
+    /// A pivoted view's figure whose topic is named on its row (the topic column).
+    FromRow,
     Unmapped,
 }
+
+/// A figure column: its index, its variable (or `None`: the row's topic) and its period (periods in the columns).
+type FigureColumn<'c> = (usize, Option<&'c str>, Option<(Period, bool)>);
 
 /// Reads a StatLine web CSV export.
 pub fn read(file: &SourceFile, ctx: &ImportContext<'_>) -> Result<ImportBatch, Located> {
@@ -117,6 +136,7 @@ pub fn read(file: &SourceFile, ctx: &ImportContext<'_>) -> Result<ImportBatch, L
         ));
     };
     let period_col = dims.iter().position(|d| *d == Dimension::Period);
+    let topic_dim = dims.iter().position(|d| *d == Dimension::Topic);
     if ndims >= width {
         return Err(Located::at(&file.name, label_line, 0, "the header names dimensions but no topics"));
     }
@@ -144,20 +164,66 @@ pub fn read(file: &SourceFile, ctx: &ImportContext<'_>) -> Result<ImportBatch, L
     };
     let kwb_title = title.is_some_and(|t| normalise(t).starts_with("kerncijferswijkenenbuurten"));
 
+    // A pivoted view has periods in the columns: every cell after the dimensions on the variable row is a period.
+    let column_periods: Option<Vec<(Period, bool)>> = records[label_idx].1[ndims..]
+        .iter()
+        .map(|c| parse_period(c).ok())
+        .collect::<Option<Vec<_>>>()
+        .filter(|_| period_col.is_none());
+    // Theme rows above a column carry its topic in a view with periods in the columns; a spreadsheet or StatLine
+    // writes a theme once over the columns it spans, so an empty theme cell takes the one to its left.
+    let mut spanned: Vec<String> = vec![String::new(); width];
+    if column_periods.is_some() {
+        for (_, r) in &header_rows[..label_idx - top] {
+            let mut current = String::new();
+            for c in ndims..width {
+                if !r[c].is_empty() {
+                    current = r[c].clone();
+                }
+                if !current.is_empty() {
+                    spanned[c] = format!("{} {current}", spanned[c]).trim().to_string();
+                }
+            }
+        }
+    }
+    // The one topic of a view that names it only in its title lines.
+    let title_topic = records[..top]
+        .iter()
+        .filter(|(_, r)| only_first(r))
+        .find_map(|(_, r)| ctx.catalogue.match_labelled(&r[0]))
+        .map(|v| v.id.as_str());
+
     // Topic columns, mapped by meaning on all their header cells.
     let mut topics: Vec<Topic> = Vec::with_capacity(width - ndims);
     let mut headers: Vec<String> = Vec::with_capacity(width);
     let mut by_variable: HashMap<&str, usize> = HashMap::new();
     for c in 0..width {
-        let text =
-            header_rows.iter().map(|(_, r)| r[c].as_str()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join(" ");
+        let text = match &column_periods {
+            Some(_) if c >= ndims => format!("{} {}", spanned[c], records[label_idx].1[c]).trim().to_string(),
+            _ => header_rows.iter().map(|(_, r)| r[c].as_str()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join(" "),
+        };
         headers.push(text);
         if c < ndims {
             continue;
         }
+        if column_periods.is_some() {
+            // The topic of a period column: its theme, else the row's topic column, else the title.
+            let topic = match ctx.catalogue.match_labelled(&spanned[c]) {
+                Some(v) => Topic::Variable(v.id.as_str()),
+                None if topic_dim.is_some() => Topic::FromRow,
+                None => match title_topic {
+                    Some(id) if spanned[c].is_empty() => Topic::Variable(id),
+                    _ => Topic::Unmapped,
+                },
+            };
+            topics.push(topic);
+            continue;
+        }
         let text = &headers[c];
         let n = normalise(text);
-        let topic = if n.ends_with("coderingcode") || n.ends_with("codering") {
+        let topic = if topic_dim.is_some() {
+            Topic::FromRow
+        } else if n.ends_with("coderingcode") || n.ends_with("codering") {
             Topic::Code
         } else if n.ends_with("soortregioomschrijving") || n.ends_with("soortregio") {
             Topic::Kind
@@ -189,14 +255,21 @@ pub fn read(file: &SourceFile, ctx: &ImportContext<'_>) -> Result<ImportBatch, L
     let code_col = topic_col(|t| matches!(t, Topic::Code));
     let kind_col = topic_col(|t| matches!(t, Topic::Kind));
     let municipality_col = topic_col(|t| matches!(t, Topic::MunicipalityName));
-    let mapped: Vec<(usize, &str)> = topics
+    // The figure columns: where the variable comes from (fixed, or the row's topic) and the column's period.
+    let mapped: Vec<FigureColumn> = topics
         .iter()
         .enumerate()
-        .filter_map(|(i, t)| match t {
-            Topic::Variable(id) => Some((i + ndims, *id)),
-            _ => None,
+        .filter_map(|(i, t)| {
+            let period = column_periods.as_ref().map(|ps| ps[i]);
+            match t {
+                Topic::Variable(id) => Some((i + ndims, Some(*id), period)),
+                Topic::FromRow => Some((i + ndims, None, period)),
+                _ => None,
+            }
         })
         .collect();
+    // Topics named on rows that the catalogue does not know, with their first line.
+    let mut row_topics_unknown: Vec<(String, u64)> = Vec::new();
 
     let mut notes = Vec::new();
     // A Kerncijfers table uses the classification of its own year: without a title that says which, the year its
@@ -207,6 +280,8 @@ pub fn read(file: &SourceFile, ctx: &ImportContext<'_>) -> Result<ImportBatch, L
     let classification_year = ctx.options.classification_year.or(title_year).or(kwb_shaped_year);
     let period_source = match (period_col, ctx.options.period) {
         (Some(c), _) => PeriodSource::Column(c),
+        // Periods in the columns: each figure's period is its column's.
+        _ if column_periods.is_some() => PeriodSource::Fixed(Period::Year(0)),
         (None, Some(p)) => PeriodSource::Fixed(p),
         (None, None) => match (title_year, year_in_name(&file.name)) {
             (Some(y), _) if kwb_title => {
@@ -240,7 +315,7 @@ pub fn read(file: &SourceFile, ctx: &ImportContext<'_>) -> Result<ImportBatch, L
     let mut regions: Vec<Region> = Vec::new();
     let mut region_seen: HashSet<RegionCode> = HashSet::new();
     let mut observations = Vec::new();
-    let mut seen: HashMap<(RegionCode, Period), u64> = HashMap::new();
+    let mut seen: HashMap<(RegionCode, Period, &str), u64> = HashMap::new();
     let mut unmatched: Vec<(String, u64)> = Vec::new();
     let mut ambiguous: Vec<(String, u64, Vec<String>)> = Vec::new();
     let mut footer: Option<u64> = None;
@@ -323,15 +398,44 @@ pub fn read(file: &SourceFile, ctx: &ImportContext<'_>) -> Result<ImportBatch, L
                 }
             }
         };
-        if let Some(first) = seen.insert((region.clone(), period), line) {
-            return Err(Located::at(
-                &file.name,
-                line,
-                region_col as u64 + 1,
-                format!("region {region} has period {period} twice: on line {first} and on line {line}"),
-            ));
+        // The topic of this row, in a view with a topic column.
+        let row_topic = match topic_dim {
+            Some(t) => match ctx.catalogue.match_labelled(&r[t]) {
+                Some(v) => Some(v.id.as_str()),
+                None => {
+                    if !row_topics_unknown.iter().any(|(n, _)| n == &r[t]) {
+                        row_topics_unknown.push((r[t].clone(), line));
+                    }
+                    continue;
+                }
+            },
+            None => None,
+        };
+        if column_periods.is_none() {
+            if let Some(first) = seen.insert((region.clone(), period, row_topic.unwrap_or_default()), line) {
+                return Err(Located::at(
+                    &file.name,
+                    line,
+                    region_col as u64 + 1,
+                    format!("region {region} has period {period} twice: on line {first} and on line {line}"),
+                ));
+            }
         }
-        for &(c, id) in &mapped {
+        for &(c, fixed, column_period) in &mapped {
+            let Some(id) = fixed.or(row_topic) else { continue };
+            let (period, provisional) = column_period.unwrap_or((period, provisional));
+            if column_periods.is_some() {
+                if let Some(first) = seen.insert((region.clone(), period, id), line) {
+                    return Err(Located::at(
+                        &file.name,
+                        line,
+                        c as u64 + 1,
+                        format!(
+                            "region {region} has '{id}' for period {period} twice: on line {first} and on line {line}"
+                        ),
+                    ));
+                }
+            }
             let mut value =
                 parse_cell(&r[c], Decimal::Comma).map_err(|m| cell_error(&file.name, line, c, &headers[c], m))?;
             if provisional && value.status() == Status::Final {
@@ -355,6 +459,18 @@ pub fn read(file: &SourceFile, ctx: &ImportContext<'_>) -> Result<ImportBatch, L
             unmapped.len(),
             unmapped.iter().map(|h| format!("'{h}'")).collect::<Vec<_>>().join(", ")
         ));
+    }
+    if !row_topics_unknown.is_empty() {
+        notes.push(format!(
+            "{} topics are not in the catalogue and their rows were skipped: {}",
+            row_topics_unknown.len(),
+            row_topics_unknown.iter().map(|(n, l)| format!("'{n}' (line {l})")).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    if let (Some(_), Some(id)) = (&column_periods, title_topic) {
+        if mapped.iter().any(|&(_, v, _)| v == Some(id)) && topics.iter().all(|t| matches!(t, Topic::Variable(_))) {
+            notes.push(format!("the topic '{id}' of every column was taken from the title"));
+        }
     }
     if !matcher.by_nearest.is_empty() {
         let (list_year, year) = (matcher.list_year.unwrap_or(0), classification_year.unwrap_or(0));

@@ -453,6 +453,81 @@ fn statline_codes_periods_and_a_unit_row() {
     assert_error(&err, "s.csv", 8, 2, "region code WK0363ZZ is not in the code list of classification year 2024");
 }
 
+/// The same figures in every layout a StatLine view can have: each must give the same observations.
+#[test]
+fn statline_pivoted_views_read_as_the_plain_one() {
+    let (cat, lists) = (catalogue(), amsterdam_2024());
+    let opts = || ImportOptions { classification_year: Some(2024), ..options() };
+    let read = |name: &str, text: &str| {
+        let f = file(name, text);
+        assert_eq!(detect::detect(&Input::File(f.clone())).unwrap(), Format::StatlineCsv, "{name}");
+        statline::read(&f, &context(&cat, &lists, opts())).unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
+    let sorted = |b: &ImportBatch| {
+        let mut o: Vec<String> =
+            b.observations.iter().map(|o| format!("{} {} {} {:?}", o.region, o.period, o.variable, o.value)).collect();
+        o.sort();
+        o
+    };
+    let plain = read(
+        "plain.csv",
+        "\"Perioden\";\"Wijken en buurten\";\"Bevolking/Aantal inwoners (aantal)\";\"Bevolking/Mannen (aantal)\"\n\
+         \"2023\";\"Amsterdam (GM0363)\";\"918117\";\"455000\"\n\
+         \"2024*\";\"Amsterdam (GM0363)\";\"931298\";\"x\"\n",
+    );
+    assert_eq!(value(&plain, "GM0363", "2024", "inhabitants"), Value::provisional(931298.0));
+    assert_eq!(value(&plain, "GM0363", "2024", "men"), Value::absent(Status::Secret));
+    // Periods in the columns, topics in a theme row spanning them (written once, as StatLine does).
+    let themes = read(
+        "themes.csv",
+        ";\"Aantal inwoners (aantal)\";;\"Mannen (aantal)\";\n\
+         \"Wijken en buurten\";\"2023\";\"2024*\";\"2023\";\"2024*\"\n\
+         \"Amsterdam (GM0363)\";\"918117\";\"931298\";\"455000\";\"x\"\n",
+    );
+    assert_eq!(sorted(&themes), sorted(&plain));
+    // Topics in the rows (a topic column), periods in the columns.
+    let rows = read(
+        "rows.csv",
+        "\"Wijken en buurten\";\"Onderwerp\";\"2023\";\"2024*\"\n\
+         \"Amsterdam (GM0363)\";\"Aantal inwoners (aantal)\";\"918117\";\"931298\"\n\
+         \"Amsterdam (GM0363)\";\"Mannen (aantal)\";\"455000\";\"x\"\n\
+         \"Amsterdam (GM0363)\";\"Gemiddeld aantal zonuren (uur)\";\"1\";\"2\"\n",
+    );
+    assert_eq!(sorted(&rows), sorted(&plain));
+    assert!(rows.notes.iter().any(|n| n.contains("'Gemiddeld aantal zonuren (uur)' (line 4)")), "{:?}", rows.notes);
+    // One topic, named only in the title; periods in the columns.
+    let title = read(
+        "title.csv",
+        "\"Aantal inwoners (aantal)\"\n\
+         \"Wijken en buurten\";\"2023\";\"2024*\"\n\
+         \"Amsterdam (GM0363)\";\"918117\";\"931298\"\n\
+         \"Bron: CBS\"\n",
+    );
+    let inhabitants: Vec<String> = sorted(&plain).into_iter().filter(|o| o.contains(" inhabitants ")).collect();
+    assert_eq!(sorted(&title), inhabitants);
+    assert!(title.notes.iter().any(|n| n.contains("taken from the title")), "{:?}", title.notes);
+    // The English view of the table.
+    let english = read(
+        "english.csv",
+        "\"Periods\";\"Regions\";\"Population/Number of inhabitants (number)\";\"Population/Men (number)\"\n\
+         \"2023\";\"Amsterdam (GM0363)\";\"918117\";\"455000\"\n\
+         \"2024*\";\"Amsterdam (GM0363)\";\"931298\";\"x\"\n",
+    );
+    assert_eq!(sorted(&english), sorted(&plain));
+    // A figure twice in a pivoted view is refused at its cell.
+    let twice = "\"Wijken en buurten\";\"Onderwerp\";\"2023\"\n\
+                 \"GM0363\";\"Aantal inwoners (aantal)\";\"1\"\n\
+                 \"GM0363\";\"Aantal inwoners (aantal)\";\"2\"\n";
+    let err = error(statline::read(&file("twice.csv", twice), &context(&cat, &lists, opts())));
+    assert_error(
+        &err,
+        "twice.csv",
+        3,
+        3,
+        "region GM0363 has 'inhabitants' for period 2023 twice: on line 2 and on line 3",
+    );
+}
+
 #[test]
 fn statline_kind_column_and_wijk_prefixes_settle_names() {
     let cat = catalogue();
@@ -812,6 +887,7 @@ fn detects_real_sources() {
     assert_eq!(detect::detect(&load("cbs-kwb-amsterdam/kwb-2019.csv")).unwrap(), Format::KwbCsv);
     assert_eq!(detect::detect(&load("cbs-kwb-amsterdam/kwb-2017.csv")).unwrap(), Format::KwbCsv);
     assert_eq!(detect::detect(&load("leefbaarometer/buurten-2002-2020.csv")).unwrap(), Format::Leefbaarometer);
+    assert_eq!(detect::detect(&load("leefbaarometer/wijken-2002-2022.csv")).unwrap(), Format::Leefbaarometer);
     assert_eq!(detect::detect(&load("cbs-odata-85984NED")).unwrap(), Format::OdataJson);
     assert_eq!(detect::detect(&load("cbs-odata-csv/kwb-85984NED")).unwrap(), Format::OdataCsv);
     // A plain wide CSV needs --format wide-csv and a mapping.

@@ -44,9 +44,11 @@ formats! {
     OdataCsv => "odata-csv",
     /// Kerncijfers wijken en buurten as CSV with labelled headers (R `write.csv` of StatLine data).
     KwbCsv => "kwb-csv",
+    /// The Kerncijfers wijken en buurten spreadsheet (`kwb-2023.xlsx`, `kwb-2019.xls`) with short column names.
+    KwbSheet => "kwb-sheet",
     /// A StatLine web CSV export.
     StatlineCsv => "statline-csv",
-    /// The Leefbaarometer buurt file (`bu_code,versie,jaar,bu_naam,lbm,afw,fys,onv,soc,vrz,won`).
+    /// A Leefbaarometer file of buurten (`bu_code,versie,jaar,bu_naam,lbm,...`), wijken or gemeenten.
     Leefbaarometer => "leefbaarometer",
     /// A wide CSV with one region column, one period column and one column per variable, with a mapping file.
     WideCsv => "wide-csv",
