@@ -35,6 +35,24 @@ fn the_real_files_give_every_area_leefbaarometer_editions_with_the_netherlands_b
         out.contains("wijken-2002-2022.csv (leefbaarometer, table leefbaarometer-3.0, classification 2022)"),
         "{out}"
     );
+    // The 85984NED folder holds a script's reduction of the figures instead of TypedDataSet: read in its place.
+    assert!(
+        out.contains("cbs-odata-85984NED (odata-json, table 85984NED, classification 2024): 22410 figures"),
+        "{out}"
+    );
+    // Maps are listed as boundaries, documentation apart, and what is skipped says why in its own terms.
+    assert_eq!(out.lines().filter(|l| l.starts_with("map: ")).count(), 6, "{out}");
+    assert!(out.contains("Buurt_2014_layer_q1e3.json (2014, 11691 regions): boundaries, not figures"), "{out}");
+    assert!(out.lines().any(|l| l.starts_with("documentation (no figures): ") && l.contains("SOURCE.txt")), "{out}");
+    let vague: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("skipped: ") && l.contains("could not be recognised"))
+        .filter(|l| !l.contains("municipality_in_province.csv"))
+        .collect();
+    assert!(vague.is_empty(), "skipped without a specific reason: {vague:#?}");
+    assert!(out.contains("MiK-Nederland-PC4.csv") && out.contains("4-digit postcode areas (PC4)"), "{out}");
+    let gm = ok(&["export", "--db", db, "--region", "GM0363", "--indicator", "dwellings", "--period", "2024"]);
+    assert!(gm.contains("GM0363,2024,dwellings,480852,final"), "{gm}");
 
     let areas: Vec<String> = ok(&["areas"])
         .lines()
@@ -94,6 +112,8 @@ fn the_real_files_give_every_area_leefbaarometer_editions_with_the_netherlands_b
     // buurten, so the card shows the score, says so, and is not empty.
     let (mut server, addr) = serve(std::path::Path::new(db));
     let overview = get_text(&addr, "/index.json");
+    // The buurt maps of the folder were recorded by `demo --from`: the server draws them without being told.
+    assert!(get_text(&addr, "/gebied/delft-west").contains("buurt-map"), "no buurt map from the recorded boundaries");
     let _ = server.kill();
     let _ = server.wait();
     let overview: serde_json::Value = serde_json::from_str(&overview).unwrap();

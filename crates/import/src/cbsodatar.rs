@@ -14,7 +14,7 @@ use wijkmonitor_model::Located;
 
 /// Reads a folder of cbsodataR CSV files.
 pub fn read(input: &Input, ctx: &ImportContext<'_>) -> Result<ImportBatch, Located> {
-    odata::read_table(input, ctx, Format::OdataCsv, "csv", load_csv_set, |input, conv| {
+    odata::read_table(input, ctx, Format::OdataCsv, "csv", load_csv_set, |input, conv, _notes| {
         // cbsodataR names the figures `data.csv`; a `TypedDataSet.csv` (the entity set's own name) is read too.
         let file = match input.file_named("data.csv") {
             Some(file) => file,

@@ -89,6 +89,9 @@ pub fn detect(input: &Input) -> Result<Format, Located> {
     if semicolon_rows && (title_line || footer || topic_labels >= 2 || dimension_row) {
         return Ok(Format::StatlineCsv);
     }
+    if let Some(reason) = no_figures(&lines) {
+        return Err(Located::at(&file.name, first_line, 0, reason));
+    }
     Err(Located::at(
         &file.name,
         first_line,
@@ -99,4 +102,47 @@ pub fn detect(input: &Input) -> Result<Format, Located> {
          region,period,variable,value,status), and odata-json / odata-csv folders. For a CSV with one column per \
          variable, use --format wide-csv --mapping FILE",
     ))
+}
+
+/// Why a CSV that no reader recognises holds nothing to import, where its content says so: postcode areas
+/// (PC4) instead of CBS regions, or only codes and names (a code list, a delineation).
+fn no_figures(lines: &[&str]) -> Option<String> {
+    let delimiter = if lines.first()?.contains(';') { ';' } else { ',' };
+    let cells = |l: &str| -> Vec<String> {
+        l.split(delimiter).map(|c| c.trim().trim_matches('"').trim().to_string()).collect()
+    };
+    let header = cells(lines.first()?);
+    let rows: Vec<Vec<String>> = lines.iter().skip(1).take(50).map(|l| cells(l)).collect();
+    if rows.is_empty() {
+        return None;
+    }
+    let is_pc4 = |c: &str| c.len() == 4 && c.bytes().all(|b| b.is_ascii_digit());
+    let postcode_header = header.first().is_some_and(|h| {
+        let h = h.trim_start_matches('\u{feff}').to_lowercase();
+        h.contains("postcode") || h == "pc4" || h == "code" || is_pc4(&h)
+    });
+    if postcode_header && rows.iter().all(|r| r.first().is_some_and(|c| is_pc4(c))) {
+        return Some(
+            "this file is keyed by 4-digit postcode areas (PC4), not by CBS regions; wijkmonitor reads figures per \
+             buurt, wijk and gemeente, so PC4 figures need a table assigning postcodes to buurten first"
+                .to_string(),
+        );
+    }
+    let numeric = |c: &str| {
+        let c = c.replace(',', ".");
+        !c.is_empty() && c.parse::<f64>().is_ok() && !(c.len() > 1 && c.starts_with('0') && !c.starts_with("0."))
+    };
+    // Row numbers are no figures.
+    let counter = |i: usize| matches!(header[i].to_lowercase().as_str(), "" | "nr" | "id" | "volgnummer");
+    let any_figures = (0..header.len())
+        .filter(|&i| !counter(i))
+        .any(|i| rows.iter().filter(|r| r.get(i).is_some_and(|c| numeric(c))).count() * 2 > rows.len());
+    let has_codes = rows.iter().flatten().any(|c| wijkmonitor_model::RegionCode::parse(c).is_ok());
+    (!any_figures && has_codes).then(|| {
+        format!(
+            "this file holds region codes and names but no figures (columns: {}): a code list or a delineation, \
+             not a source of figures; a delineation is given with --areas",
+            header.join(", ")
+        )
+    })
 }

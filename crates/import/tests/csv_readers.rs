@@ -912,6 +912,18 @@ fn detects_by_content() {
         Format::LongCsv
     );
     assert_eq!(detect("x.csv", "bu_code,versie,jaar,bu_naam,lbm,afw\n").unwrap(), Format::Leefbaarometer);
+    assert_eq!(detect("x.csv", "wk_code,wk_naam,jaar,lbm,afw\n").unwrap(), Format::Leefbaarometer);
+    assert_eq!(detect("x.xlsx", "PK\u{3}\u{4}rest of a zip").unwrap(), Format::KwbSheet);
+    // Files without figures say why, rather than only that they are not recognised.
+    let pc4 = detect("mik.csv", "Postcode,Datum,Soort\n1011,11-07-2023,Woninginbraak\n1012,12-06-2023,Woninginbraak\n");
+    assert!(pc4.unwrap_err().message.contains("4-digit postcode areas (PC4)"));
+    let list = detect("areas.csv", "nr,gebied,wijkcode\n1,Oost,WK008020\n1,Oost,WK008050\n");
+    assert!(list
+        .unwrap_err()
+        .message
+        .contains("region codes and names but no figures (columns: nr, gebied, wijkcode)"));
+    let figures = detect("w.csv", "nr,wijkcode,inwoners\n1,WK008020,5400\n2,WK008050,3100\n");
+    assert!(figures.unwrap_err().message.contains("could not be recognised"), "a wide CSV is never taken for a list");
     assert_eq!(
         detect("x.csv", "\"\",\"Wijken.en.buurten\",\"Bevolking.Aantal.inwoners..aantal.\"\n").unwrap(),
         Format::KwbCsv

@@ -173,6 +173,37 @@ fn kwb_2024_api_folder_imports_real_figures() {
 }
 
 #[test]
+fn figures_keyed_by_region_stand_in_for_a_missing_typed_data_set() {
+    // The real folder as a script saved it: the metadata verbatim, the figures reduced to {code: {key: value}}.
+    let Some(shared) = shared_data() else { return };
+    let batch = read_json(&shared.join("cbs-odata-85984NED")).unwrap();
+    assert_eq!(batch.source_table.as_deref(), Some("85984NED"));
+    let p = Period::Year(2024);
+    assert_eq!(value(&batch, "GM0363", p, "inhabitants"), Some(Value::final_(931298.0)));
+    assert_eq!(value(&batch, "GM0363", p, "dwellings"), Some(Value::final_(480852.0)));
+    assert_eq!(value(&batch, "WK168000", p, "inhabitants"), Some(Value::final_(3590.0)));
+    assert!(
+        batch.notes.iter().any(|n| n.contains("stripped_filtered_data_2024.json (3735 regions")),
+        "{:?}",
+        batch.notes
+    );
+    // A value that is no figure is refused at its region's line.
+    let dir = tempfile::tempdir().unwrap();
+    copy(&shared.join("cbs-odata-85984NED"), dir.path(), &["DataProperties.json", "TableInfos.json"]);
+    write(
+        dir.path(),
+        "figures.json",
+        "{\n  \"GM1680\": {\"AantalInwoners_5\": 25845},\n  \"GM0363\": {\"AantalInwoners_5\": [1]}\n}\n",
+    );
+    let err = read_json(dir.path()).unwrap_err();
+    assert_eq!((err.location.file.ends_with("figures.json"), err.location.line), (true, 3), "{err}");
+    assert!(err.message.contains("region GM0363 (AantalInwoners_5)"), "{err}");
+    // Without any figures the folder is refused as before.
+    std::fs::remove_file(dir.path().join("figures.json")).unwrap();
+    assert!(read_json(dir.path()).unwrap_err().message.contains("TypedDataSet.json"));
+}
+
+#[test]
 fn kwb_2024_pages_read_like_one_file() {
     let Some(shared) = shared_data() else { return };
     let (dir, rows) = kwb_folder(&shared, |code| code.starts_with("GM16") || code.starts_with("WK16"));

@@ -4,7 +4,10 @@
 //! synthetic figures (clearly labelled) for 2018-2025, and the programme register seed (real figures with their
 //! source, synthetic ones labelled so) with its figures for the realisation indicators. From a folder, it holds
 //! whatever real sources the folder holds that wijkmonitor recognises; every other file is reported as skipped,
-//! with the reason.
+//! with the reason. Documentation (`README.md`, `SOURCE.txt`) is listed apart. Boundary maps (GeoJSON,
+//! TopoJSON) are not figures: they are listed with their year and regions, crosswalks between their buurt
+//! years and the areas' classification year are built from them as `update` does, and the folder of buurt maps
+//! is recorded so that `serve` and `publish` draw buurt maps without being told where they are.
 //!
 //! The database is built in a temporary file next to the target and renamed into place only when complete
 //! (including the computation), so an interrupted build never leaves a half-built database behind.
@@ -12,6 +15,7 @@
 use crate::recompute::{recompute, ComputeSummary, Recompute};
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
+use wijkmonitor_engine::Crosswalk;
 use wijkmonitor_import::{detect, ImportBatch, ImportContext, ImportOptions, Input};
 use wijkmonitor_model::batch::Format;
 use wijkmonitor_model::{Catalogue, FocusAreaSet};
@@ -46,6 +50,12 @@ pub struct Built {
     pub imported: Vec<ImportBatch>,
     /// Files and folders that were not imported, with the reason.
     pub skipped: Vec<(PathBuf, String)>,
+    /// Documentation files (`.md`, `.txt`, `.pdf`), which hold no figures.
+    pub documentation: Vec<PathBuf>,
+    /// Boundary maps: the file, its year (from the file or its name) and its number of regions.
+    pub maps: Vec<(PathBuf, Option<i32>, usize)>,
+    /// Rows of the crosswalk built from the maps.
+    pub crosswalk_rows: usize,
     pub computed: ComputeSummary,
 }
 
@@ -78,6 +88,9 @@ fn build(tmp: &Path, source: Source<'_>, areas: &FocusAreaSet, at: &str, progres
     store.apply_import(&code_list_batch()?, at, false)?;
     let mut imported = Vec::new();
     let mut skipped = Vec::new();
+    let mut documentation = Vec::new();
+    let mut maps = Vec::new();
+    let mut crosswalk = Crosswalk::default();
     match source {
         Source::Synthetic => {
             progress("generating synthetic demo figures");
@@ -95,7 +108,22 @@ fn build(tmp: &Path, source: Source<'_>, areas: &FocusAreaSet, at: &str, progres
         }
         Source::Folder(dir) => {
             let catalogue = Catalogue::builtin();
+            let mut map_texts = std::collections::BTreeMap::new();
             for candidate in candidates(dir)? {
+                if is_documentation(&candidate) {
+                    documentation.push(candidate);
+                    continue;
+                }
+                if let Some((map, text)) = read_map(&candidate) {
+                    let year =
+                        map.year.or_else(|| wijkmonitor_maps::year_in_file_name(&candidate.display().to_string()));
+                    let buurten = map.features.iter().all(|f| f.code.starts_with("BU"));
+                    maps.push((candidate.clone(), year, map.features.len()));
+                    if let (Some(year), true) = (year, buurten) {
+                        map_texts.insert(year, (candidate, text));
+                    }
+                    continue;
+                }
                 let code_lists = store.code_lists()?;
                 let ctx =
                     ImportContext { catalogue: &catalogue, code_lists: &code_lists, options: ImportOptions::default() };
@@ -117,12 +145,43 @@ fn build(tmp: &Path, source: Source<'_>, areas: &FocusAreaSet, at: &str, progres
                 anyhow::bail!("no source in {} could be imported", dir.display());
             }
             store.set_meta("demo", &format!("from {}", dir.display()))?;
+            if let Some((_, (path, _))) = map_texts.iter().next_back() {
+                if let Some(folder) = path.parent() {
+                    let folder = folder.canonicalize().unwrap_or_else(|_| folder.to_path_buf());
+                    store.set_meta("boundaries", &folder.display().to_string())?;
+                }
+            }
+            if !map_texts.is_empty() {
+                progress("building crosswalks from the buurt maps");
+                let texts: std::collections::BTreeMap<i32, &str> =
+                    map_texts.iter().map(|(y, (_, t))| (*y, t.as_str())).collect();
+                let csv = crate::update::crosswalk_csv(&texts, areas)?;
+                crosswalk = Crosswalk::parse(&csv, "crosswalk from the maps").map_err(|e| anyhow::anyhow!("{e}"))?;
+            }
         }
     }
     store.set_meta("areas", &areas.source)?;
     progress("computing every indicator");
-    let computed = recompute(&mut store, &Recompute::builtin(areas, at))?;
-    Ok(Built { imported, skipped, computed })
+    let job = Recompute { crosswalk: &crosswalk, ..Recompute::builtin(areas, at) };
+    let computed = recompute(&mut store, &job)?;
+    Ok(Built { imported, skipped, documentation, maps, crosswalk_rows: crosswalk.rows.len(), computed })
+}
+
+/// Documentation beside the data: read by people, holding no figures.
+fn is_documentation(path: &Path) -> bool {
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    matches!(ext.as_deref(), Some("md" | "txt" | "pdf" | "html"))
+}
+
+/// A boundary map (GeoJSON or TopoJSON that the maps crate reads), with its text.
+fn read_map(path: &Path) -> Option<(wijkmonitor_maps::Map, String)> {
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    if !matches!(ext.as_deref(), Some("json" | "geojson" | "topojson")) {
+        return None;
+    }
+    let text = std::fs::read_to_string(path).ok()?;
+    let map = wijkmonitor_maps::read_map(&text, None).ok()?;
+    (!map.features.is_empty()).then_some((map, text))
 }
 
 /// The built-in code list as a batch of regions (real CBS codes and names; no figures).

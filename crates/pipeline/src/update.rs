@@ -175,6 +175,27 @@ fn modified(path: &Path) -> Option<String> {
     first.get("Modified").and_then(|m| m.as_str()).map(str::to_string)
 }
 
+/// The crosswalk file (header and rows) from the buurt maps of each year to every classification year the areas
+/// are defined in, where a map of that year is among them.
+pub fn crosswalk_csv(maps: &std::collections::BTreeMap<i32, &str>, areas: &FocusAreaSet) -> Result<String> {
+    let area_years: BTreeSet<i32> = areas.areas.iter().map(|a| a.classification_year).collect();
+    let mut csv = format!("{}\n", wijkmonitor_maps::CSV_HEADER);
+    let mut read = std::collections::BTreeMap::new();
+    for (year, text) in maps {
+        let map = wijkmonitor_maps::read_map(text, None).map_err(|e| anyhow::anyhow!("the map of {year}: {e}"))?;
+        read.insert(*year, map);
+    }
+    for (from_year, from) in &read {
+        for to_year in area_years.iter().filter(|y| *y != from_year) {
+            let Some(to) = read.get(to_year) else { continue };
+            let cw = wijkmonitor_maps::crosswalk(from, to, &wijkmonitor_maps::CrosswalkOptions::default(), &|_, _| {});
+            // The engine follows buurten; a map of other regions gives none.
+            csv.push_str(&cw.csv_rows(*from_year, *to_year, |s| s.from.starts_with("BU") && s.to.starts_with("BU")));
+        }
+    }
+    Ok(csv)
+}
+
 /// Brings every source up to date, builds the crosswalks and recomputes when anything changed.
 pub fn update(
     store: &mut Store,
@@ -235,22 +256,12 @@ pub fn update(
     }
 
     // Crosswalks from every map year to each classification year the areas are defined in.
-    let area_years: BTreeSet<i32> = opts.areas.areas.iter().map(|a| a.classification_year).collect();
-    let mut csv = format!("{}\n", wijkmonitor_maps::CSV_HEADER);
-    let mut maps = std::collections::BTreeMap::new();
+    let mut texts = std::collections::BTreeMap::new();
     for (year, path) in &map_years {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let map = wijkmonitor_maps::read_map(&text, None).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        maps.insert(*year, map);
+        texts.insert(*year, text);
     }
-    for (from_year, from) in &maps {
-        for to_year in area_years.iter().filter(|y| *y != from_year) {
-            let Some(to) = maps.get(to_year) else { continue };
-            let cw = wijkmonitor_maps::crosswalk(from, to, &wijkmonitor_maps::CrosswalkOptions::default(), &|_, _| {});
-            // The engine follows buurten; a map of other regions gives none.
-            csv.push_str(&cw.csv_rows(*from_year, *to_year, |s| s.from.starts_with("BU") && s.to.starts_with("BU")));
-        }
-    }
+    let csv = crosswalk_csv(&texts.iter().map(|(y, t)| (*y, t.as_str())).collect(), opts.areas)?;
     let rows = csv.lines().count() - 1;
     let crosswalk = if rows > 0 {
         let path = raw.join("crosswalks").join("buurten.csv");

@@ -120,8 +120,8 @@ fn to_fig(value: &wijkmonitor_model::Value, coverage: f64, reason: &str) -> Fig 
 
 impl Snapshot {
     /// Loads everything the dashboard serves. `areas` is the delineation the figures were computed with,
-    /// when known (it lists the buurten of each area); `boundaries` is a folder with the 2014 buurt TopoJSON
-    /// for buurt maps.
+    /// when known (it lists the buurten of each area); `boundaries` is a folder with buurt maps (any year);
+    /// without one, the folder of buurt maps `demo --from` recorded in the database is used when it still exists.
     pub fn load(store: &Store, areas: Option<&FocusAreaSet>, boundaries: Option<&Path>) -> Result<Snapshot, LoadError> {
         let catalogue = Catalogue::builtin();
         let rules = DisclosureRules::builtin();
@@ -198,7 +198,11 @@ impl Snapshot {
         let outlines = Outlines::builtin();
         let mut buurt_shapes = None;
         let mut buurt_figures = HashMap::new();
-        if let Some(dir) = boundaries {
+        let recorded = match boundaries {
+            Some(_) => None,
+            None => store.meta("boundaries")?.map(std::path::PathBuf::from).filter(|p| p.is_dir()),
+        };
+        if let Some(dir) = boundaries.or(recorded.as_deref()) {
             let wanted: Vec<String> =
                 areas_info.iter().flat_map(|a| a.buurten.iter().flatten().map(|(code, _)| code.clone())).collect();
             let shapes = BuurtShapes::load(dir, &wanted).map_err(LoadError::Boundaries)?;

@@ -41,8 +41,19 @@ pub fn run(args: Args) -> Result<()> {
         for batch in &built.imported {
             print_batch(batch);
         }
+        for (path, year, regions) in &built.maps {
+            let year = year.map_or("year unknown".to_string(), |y| y.to_string());
+            println!("map: {} ({year}, {regions} regions): boundaries, not figures", path.display());
+        }
+        if built.crosswalk_rows > 0 {
+            println!("crosswalk: {} rows from the buurt maps to the areas' classification year", built.crosswalk_rows);
+        }
         for (path, reason) in &built.skipped {
             println!("skipped: {} ({reason})", path.display());
+        }
+        if !built.documentation.is_empty() {
+            let names: Vec<String> = built.documentation.iter().map(|p| p.display().to_string()).collect();
+            println!("documentation (no figures): {}", names.join(", "));
         }
     }
     crate::cmd::compute::print_computed(&built.computed, &args.db, started);

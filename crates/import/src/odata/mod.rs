@@ -15,6 +15,10 @@
 //! The same logic serves the cbsodataR CSV files: a reader loads entity sets as [`EntitySet`]s and feeds the
 //! data rows to a [`Converter`]; only loading and locating differ between JSON and CSV.
 //!
+//! A folder without `TypedDataSet` may hold one other JSON file that keeps the figures as an object keyed by
+//! region code (`{"GM1680": {"AantalInwoners_5": 25845, ...}}`), as scripts save a reduction of the table; it is
+//! read in its place, with a note.
+//!
 //! Data files can be large (a Kerncijfers table is ~60 MB, a police table per buurt much more), so
 //! `TypedDataSet` is deserialized row by row into the converter instead of into a JSON tree. Errors inside
 //! a row are located afterwards by re-scanning the text (see [`scan`]), so the common path pays nothing
@@ -32,16 +36,25 @@ pub(crate) use sets::{entity_files, missing_file, EntitySet, Record, RecordAt, S
 use crate::{Format, ImportBatch, ImportContext, Input};
 use convert::{short_list, TopicPlan};
 use properties::{indeling_year, is_other_region_kind, parse_properties, Properties, Topic};
-use rows::read_json_rows;
+use rows::{keyed_candidates, read_json_rows, read_keyed_rows};
 use sets::load_json_set;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use wijkmonitor_model::{Located, Period, Region, RegionCode};
 
 /// Reads a folder of OData JSON entity sets.
 pub fn read(input: &Input, ctx: &ImportContext<'_>) -> Result<ImportBatch, Located> {
-    read_table(input, ctx, Format::OdataJson, "json", load_json_set, |input, conv| {
+    read_table(input, ctx, Format::OdataJson, "json", load_json_set, |input, conv, notes| {
         let files = entity_files(input, "TypedDataSet", "json")?;
         if files.is_empty() {
+            // A script's reduction of the figures, keyed by region, stands in for TypedDataSet.
+            if let [keyed] = keyed_candidates(input, conv).as_slice() {
+                let n = read_keyed_rows(keyed, conv)?;
+                notes.push(format!(
+                    "the figures were read from {} ({n} regions, keyed by region code) for want of TypedDataSet.json",
+                    keyed.base_name()
+                ));
+                return Ok(());
+            }
             return Err(missing_file(input, "TypedDataSet.json", "the figures of the table"));
         }
         let last = files.len() - 1;
@@ -71,7 +84,7 @@ pub(crate) fn read_table(
     format: Format,
     ext: &str,
     load: SetLoader,
-    rows: impl FnOnce(&Input, &mut Converter<'_>) -> Result<(), Located>,
+    rows: impl FnOnce(&Input, &mut Converter<'_>, &mut Vec<String>) -> Result<(), Located>,
 ) -> Result<ImportBatch, Located> {
     let Some(properties_set) = load(input, "DataProperties")? else {
         return Err(missing_file(input, &format!("DataProperties.{ext}"), "the dimensions and topics of the table"));
@@ -150,7 +163,7 @@ pub(crate) fn read_table(
         skipped_regions: BTreeMap::new(),
         observations: Vec::new(),
     };
-    rows(input, &mut conv)?;
+    rows(input, &mut conv, &mut notes)?;
 
     if !conv.skipped_regions.is_empty() {
         let rows: u64 = conv.skipped_regions.values().sum();

@@ -211,3 +211,67 @@ impl<'de> Visitor<'de> for CellSeed {
         Ok(Cell::Other("an object"))
     }
 }
+
+/// The JSON files of a folder that are none of the entity sets the converter knows (`TableInfos`,
+/// `DataProperties`, `CategoryGroups`, the dimensions' code lists, `TypedDataSet`) and open as an object whose
+/// first member is an object: candidates for figures keyed by region.
+pub(super) fn keyed_candidates<'a>(input: &'a crate::Input, conv: &Converter<'_>) -> Vec<&'a SourceFile> {
+    let known = |base: &str| {
+        let stem = base.strip_suffix(".json").unwrap_or(base).to_ascii_lowercase();
+        ["tableinfos", "dataproperties", "categorygroups", "typeddataset"].contains(&stem.as_str())
+            || conv.columns.iter().any(|c| c.to_ascii_lowercase() == stem)
+    };
+    input
+        .files()
+        .iter()
+        .filter(|f| f.base_name().to_ascii_lowercase().ends_with(".json") && !known(f.base_name()))
+        .filter(|f| {
+            let Ok(text) = f.text() else { return false };
+            let t = text.trim_start();
+            t.starts_with('{') && t[1..].split_once(':').is_some_and(|(_, rest)| rest.trim_start().starts_with('{'))
+        })
+        .collect()
+}
+
+/// Feeds figures keyed by region (`{"GM1680": {"AantalInwoners_5": 25845}}`) to the converter, one row per
+/// region with the key in the region column; returns the number of regions. Errors name the region's line.
+pub(super) fn read_keyed_rows(file: &SourceFile, conv: &mut Converter<'_>) -> Result<usize, Located> {
+    let text = file.text()?;
+    let data: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text)
+        .map_err(|e| Located::at(&file.name, e.line() as u64, e.column() as u64, e.to_string()))?;
+    let Some(geo) = conv.geo else {
+        return Err(Located::at(&file.name, 1, 1, "figures keyed by region need a table with a region dimension"));
+    };
+    let index: HashMap<String, usize> = conv.columns.iter().enumerate().map(|(i, c)| (c.clone(), i)).collect();
+    let line_of = |code: &str| {
+        text.find(&format!("\"{code}\"")).map_or(0, |at| text[..at].bytes().filter(|&b| b == b'\n').count() as u64 + 1)
+    };
+    for (code, figures) in &data {
+        let serde_json::Value::Object(figures) = figures else {
+            return Err(Located::at(
+                &file.name,
+                line_of(code),
+                0,
+                format!("region {code}: expected an object of figures"),
+            ));
+        };
+        let mut cells: Vec<Option<Cell<'_>>> = vec![None; conv.columns.len()];
+        cells[geo] = Some(Cell::Text(Cow::Borrowed(code.as_str())));
+        for (key, value) in figures {
+            let Some(&c) = index.get(key) else { continue };
+            cells[c] = Some(match value {
+                serde_json::Value::Null => Cell::Null,
+                serde_json::Value::Number(n) => n.as_f64().map_or(Cell::Other("a number out of range"), Cell::Number),
+                serde_json::Value::String(s) => Cell::Text(Cow::Borrowed(s.as_str())),
+                serde_json::Value::Bool(_) => Cell::Other("true or false"),
+                serde_json::Value::Array(_) => Cell::Other("a list"),
+                serde_json::Value::Object(_) => Cell::Other("an object"),
+            });
+        }
+        conv.row(&cells).map_err(|e| {
+            let field = e.field.map_or(String::new(), |f| format!(" ({f})"));
+            Located::at(&file.name, line_of(code), 0, format!("region {code}{field}: {}", e.message))
+        })?;
+    }
+    Ok(data.len())
+}
