@@ -115,6 +115,23 @@ fn an_area_on_2024_codes_is_followed_into_2019_through_a_crosswalk_from_maps() {
     let crosswalk = path("crosswalk.csv");
     let followed = inhabitants("2019", &["--crosswalk", &crosswalk]).expect("a 2019 figure through the crosswalk");
     assert!((followed - 4200.0).abs() < 20.0, "{followed}");
+    // The delineation in 2019 codes, as the engine followed it: written per period with the crosswalk's shares.
+    let out = path("by-period.csv");
+    ok(&["areas", "--db", &db, "--areas", &areas, "--by-period", "--crosswalk", &crosswalk, "-o", &out]);
+    let by_period = std::fs::read_to_string(&out).unwrap();
+    let rows_2019: Vec<&str> = by_period.lines().filter(|l| l.starts_with("amsterdam-test,2019,")).collect();
+    assert!(!rows_2019.is_empty() && rows_2019.iter().all(|l| l.ends_with(",crosswalk")), "{by_period}");
+    assert!(rows_2019.iter().any(|l| l.contains(",0.4")), "the partly covered buurt with its share: {by_period}");
+    assert_eq!(
+        by_period.lines().filter(|l| l.starts_with("amsterdam-test,2024,") && l.ends_with(",1,same_code")).count(),
+        3
+    );
+    // Without the crosswalk the 2019 buurten are unmatched, and the summary says so.
+    let summary = ok(&["areas", "--db", &db, "--areas", &areas, "--by-period"]);
+    assert!(
+        summary.lines().any(|l| l.starts_with("amsterdam-test") && l.contains("2019") && l.contains("3 (100.0%)")),
+        "{summary}"
+    );
 }
 
 #[test]

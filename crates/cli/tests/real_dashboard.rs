@@ -101,6 +101,10 @@ fn the_real_files_give_every_area_leefbaarometer_editions_with_the_netherlands_b
             }
         }
     }
+    // The delineation in every period: Dordrecht West's renumbered buurten are followed through their wijk.
+    let by_period = ok(&["areas", "--db", db, "--by-period"]);
+    let dordrecht_2020 = by_period.lines().find(|l| l.starts_with("dordrecht-west") && l.contains(" 2020 ")).unwrap();
+    assert_eq!(dordrecht_2020.split_whitespace().collect::<Vec<_>>(), ["dordrecht-west", "2020", "17", "0", "1", "-"]);
     // What could not be matched is reported, with its share of the inhabitants.
     assert!(out.contains("unmatched: amsterdam-zuidoost 2020: 46 buurten without figures"), "{out}");
     assert!(out.contains("unmatched: dordrecht-west 2022: 2 buurten without figures (BU05050800 BU05050801)"), "{out}");

@@ -7,6 +7,7 @@
 //!   control and comparisons, stored as one run.
 //! - [`register`]: loading the programme register and keeping its figures in step for the next recomputation.
 //! - [`effect`]: effects of the programme (or a measure) per area and indicator, from the engine's figures.
+//! - [`delineation`]: each area in every period, as the engine follows it across classifications.
 //! - [`demo`]: building the demo database (synthetic, or from a folder of real files) and seeding its workspace.
 //! - [`update`]: every national source of `data/sources.toml` brought up to date (downloads through
 //!   `wijkmonitor-fetch`), the crosswalks built from the maps, and one recomputation.
@@ -16,6 +17,7 @@
 //!   is reported through a callback.
 //! - Writes go through the store's methods, each a transaction of its own; a failed build leaves nothing behind.
 
+pub mod delineation;
 pub mod demo;
 pub mod effect;
 pub mod recompute;

@@ -1,7 +1,7 @@
 //! `wijkmonitor areas`: list the focus areas of a delineation, and with `--db` how well the database covers them.
 
 use crate::common::{load_areas, open_existing_store};
-use anyhow::Result;
+use anyhow::{Context, Result};
 use std::path::PathBuf;
 use wijkmonitor_model::Period;
 use wijkmonitor_store::ObservationFilter;
@@ -18,6 +18,17 @@ pub struct Args {
     /// List the buurten of this area (by area_id).
     #[arg(long)]
     pub show: Option<String>,
+    /// With --db: the delineation in every period the database has figures for, as the engine follows it (the
+    /// same buurt codes, buurten through the crosswalk, wijken standing in), with what stays unmatched.
+    #[arg(long, requires = "db")]
+    pub by_period: bool,
+    /// With --by-period: the crosswalk the figures were computed with (from_year,from_code,to_year,to_code,share).
+    #[arg(long, requires = "by_period")]
+    pub crosswalk: Option<PathBuf>,
+    /// With --by-period: write the delineation per period as CSV (area_id,period,region_code,weight,how) to this
+    /// file instead of printing a summary.
+    #[arg(long, short = 'o', requires = "by_period")]
+    pub output: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -31,6 +42,9 @@ pub fn run(args: Args) -> Result<()> {
         Some(db) => Some(open_existing_store(db)?),
         None => None,
     };
+    if let (true, Some(store)) = (args.by_period, &store) {
+        return by_period(store, &set, &args);
+    }
     if let Some(id) = &args.show {
         let Some(area) = set.get(id) else {
             let ids: Vec<&str> = set.areas.iter().map(|a| a.id.as_str()).collect();
@@ -112,5 +126,46 @@ pub fn run(args: Args) -> Result<()> {
             println!("{e}");
         }
     }
+    Ok(())
+}
+
+/// `areas --db DB --by-period`: a line per area and period (or the CSV with `-o`).
+fn by_period(store: &wijkmonitor_store::Store, set: &wijkmonitor_model::FocusAreaSet, args: &Args) -> Result<()> {
+    let crosswalk = match &args.crosswalk {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            wijkmonitor_engine::Crosswalk::parse(&text, &path.display().to_string())?
+        }
+        None => wijkmonitor_engine::Crosswalk::default(),
+    };
+    let rows = wijkmonitor_pipeline::delineation::by_period(store, set, &crosswalk)?;
+    if let Some(path) = &args.output {
+        crate::common::write_atomically(path, wijkmonitor_pipeline::delineation::csv(&rows).as_bytes())?;
+        println!("{} area-periods written to {}", rows.len(), path.display());
+        return Ok(());
+    }
+    use wijkmonitor_pipeline::delineation::How;
+    println!(
+        "{:<28} {:>7} {:>9} {:>9} {:>6} {:>9}",
+        "area_id", "period", "same code", "crosswalk", "wijken", "unmatched"
+    );
+    for r in &rows {
+        let count = |how: How| r.members.iter().filter(|m| m.how == how).count();
+        let share = match (r.unmatched.len(), r.unmatched_share) {
+            (0, _) => "-".to_string(),
+            (n, Some(s)) => format!("{n} ({:.1}%)", s * 100.0),
+            (n, None) => format!("{n} (?)"),
+        };
+        println!(
+            "{:<28} {:>7} {:>9} {:>9} {:>6} {:>9}",
+            r.area,
+            r.period.to_string(),
+            count(How::SameCode),
+            count(How::Crosswalk),
+            count(How::Wijk),
+            share
+        );
+    }
+    println!("unmatched: buurten of the delineation with no figures that period, and their share of the inhabitants");
     Ok(())
 }
