@@ -105,6 +105,12 @@ fn the_real_files_give_every_area_leefbaarometer_editions_with_the_netherlands_b
     let by_period = ok(&["areas", "--db", db, "--by-period"]);
     let dordrecht_2020 = by_period.lines().find(|l| l.starts_with("dordrecht-west") && l.contains(" 2020 ")).unwrap();
     assert_eq!(dordrecht_2020.split_whitespace().collect::<Vec<_>>(), ["dordrecht-west", "2020", "17", "0", "1", "-"]);
+    // The programme's effect on the Leefbaarometer can be tested on its 2022 edition, published per wijk only:
+    // comparison wijken stand in for comparison buurten, so the analysis runs (7 editions before, 1 after).
+    let effect =
+        ok(&["effect", "--db", db, "--area", "den-haag-zuidwest", "--indicator", "lbm_score", "--format", "csv"]);
+    let did = effect.lines().find(|l| l.contains(",did,")).unwrap_or_else(|| panic!("{effect}"));
+    assert!(did.ends_with(",7,1") && !did.contains("too_few_comparisons"), "{effect}");
     // What could not be matched is reported, with its share of the inhabitants.
     assert!(out.contains("unmatched: amsterdam-zuidoost 2020: 46 buurten without figures"), "{out}");
     assert!(out.contains("unmatched: dordrecht-west 2022: 2 buurten without figures (BU05050800 BU05050801)"), "{out}");

@@ -92,21 +92,30 @@ pub fn analyse(
         })
         .collect();
     years.sort_by_key(|&(_, y)| y);
-    // The buurten (as engine targets), in code order; and which of them lie in a focus area.
-    let mut buurten: Vec<(usize, u32)> = geo
-        .targets
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| t.kind == TargetKind::Buurt)
-        .filter_map(|(i, t)| t.own.map(|r| (i, r)))
-        .filter(|&(_, r)| ds.regions[r as usize].kind() == RegionKind::Neighbourhood)
-        .collect();
-    buurten.sort_by(|a, b| ds.regions[a.1 as usize].cmp(&ds.regions[b.1 as usize]));
-    let unit_of: HashMap<u32, usize> = buurten.iter().enumerate().map(|(u, &(_, r))| (r, u)).collect();
+    // The comparison units: the buurten (as engine targets) in code order, or, for an indicator whose latest
+    // figures exist per wijk only (the Leefbaarometer's 2022 edition), the wijken; and which lie in a focus area.
+    let units_of = |kind: TargetKind, region_kind: RegionKind| -> Vec<(usize, u32)> {
+        let mut units: Vec<(usize, u32)> = geo
+            .targets
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.kind == kind)
+            .filter_map(|(i, t)| t.own.map(|r| (i, r)))
+            .filter(|&(_, r)| ds.regions[r as usize].kind() == region_kind)
+            .collect();
+        units.sort_by(|a, b| ds.regions[a.1 as usize].cmp(&ds.regions[b.1 as usize]));
+        units
+    };
+    let buurten = units_of(TargetKind::Buurt, RegionKind::Neighbourhood);
+    let wijken = units_of(TargetKind::Wijk, RegionKind::District);
     let area_targets: Vec<usize> =
         (0..geo.targets.len()).filter(|&t| geo.targets[t].kind == TargetKind::Area).collect();
-    let in_area: HashSet<u32> =
+    // Everything in an area, and the wijken its buurten lie in: neither can be a comparison.
+    let mut in_area: HashSet<u32> =
         area_targets.iter().flat_map(|&t| geo.targets[t].members.iter().flatten().map(|&(r, _)| r)).collect();
+    let parents: Vec<u32> =
+        in_area.iter().filter_map(|&r| ds.regions[r as usize].parent()).filter_map(|w| ds.region_index(&w)).collect();
+    in_area.extend(parents);
     let covariate_columns: Vec<Option<usize>> =
         config.covariates.iter().map(|id| results.indicator_index(id)).collect();
     let before_start: Vec<usize> = years.iter().filter(|&&(_, y)| y < config.start).map(|&(p, _)| p).collect();
@@ -123,7 +132,14 @@ pub fn analyse(
         ) else {
             continue;
         };
-        let units: Vec<Unit> = buurten
+        // The latest year any area has a figure: compare at the finest level that has figures that year.
+        let latest =
+            years.iter().rev().find(|&&(p, _)| area_targets.iter().any(|&t| results.column(i, p).number(t).is_some()));
+        let buurt_level =
+            latest.is_none_or(|&(p, _)| buurten.iter().any(|&(t, _)| results.column(i, p).number(t).is_some()));
+        let level = if buurt_level { &buurten } else { &wijken };
+        let unit_of: HashMap<u32, usize> = level.iter().enumerate().map(|(u, &(_, r))| (r, u)).collect();
+        let units: Vec<Unit> = level
             .iter()
             .map(|&(t, r)| {
                 let code = &ds.regions[r as usize];

@@ -404,15 +404,27 @@ impl AreaPage {
     fn effects_html(&self, lang: Lang) -> Markup {
         let better = self.effects.iter().filter(|e| e.better == Some(true)).count();
         let worse = self.effects.iter().filter(|e| e.better == Some(false)).count();
+        // The analyses that reached a test: an effect, or an interval too wide to show one.
+        let tested = self.effects.iter().filter(|e| e.verdict != "no_effect" || e.reason == Some("too_noisy")).count();
+        // Each test raises a false alarm about once in twenty (the 95% level; measured on placebo areas in
+        // docs/effect.md), so a few effects among many tests may be chance.
+        let by_chance = crate::format::number(tested as f64 / 20.0, 1, lang);
         html! {
             section aria-labelledby="effect" {
                 h2 id="effect" { (lang.t("Effect van het programma", "Effect of the programme")) }
                 p {
-                    (lang.t("Vergeleken met vergelijkbare buurten zonder programma ", "Compared with comparable buurten without the programme, "))
+                    (lang.t("Vergeleken met vergelijkbare buurten zonder programma (of wijken, waar de cijfers alleen per wijk bestaan) ", "Compared with comparable buurten without the programme (or wijken, where figures exist per wijk only), "))
                     strong { (better) } (lang.t(" van de ", " of the ")) (self.effects.len())
                     (lang.t(" effectindicatoren verbeterden aantoonbaar door het programma", " effect indicators improved demonstrably because of the programme"))
                     @if worse > 0 { (lang.t(" en verslechterden er ", " and ")) strong { (worse) } (lang.t("", " worsened")) }
                     ". " (lang.t("Bij de rest is geen effect aan te tonen; de reden staat erbij. ", "For the rest no effect can be shown; the reason is given. "))
+                    @if tested > 0 {
+                        (lang.t("Van de ", "Of the ")) (tested)
+                        (lang.t(" getoetste indicatoren zou er door toeval alleen al ongeveer ", " indicators tested, about "))
+                        (by_chance)
+                        (lang.t(" een effect laten zien (een op de twintig toetsen); een enkel effect is dus nog geen bewijs. ",
+                            " would show an effect by chance alone (one test in twenty); a single effect is no proof yet. "))
+                    }
                     a href=(lang.href("/over/effectmeting")) { (lang.t("Hoe dit gemeten wordt", "How this is measured")) }
                 }
                 div class="scroll" tabindex="0" role="region" aria-label=(lang.t("Effect van het programma", "Effect of the programme")) {
