@@ -64,6 +64,21 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // `println!` panics when the reader of standard output has gone (`wijkmonitor areas | head`); that is the
+    // reader's choice, not a failure: leave quietly, as other command-line tools do.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default_hook(info);
+    }));
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo(args) => cmd::demo::run(args),

@@ -141,6 +141,24 @@ fn the_demo_database_is_built_and_summarised() {
 }
 
 #[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    // `wijkmonitor indicators --format json | head -c 10`: 94 kB, more than a pipe holds, so the writer meets the
+    // closed pipe.
+    use std::io::Read;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wijkmonitor"))
+        .args(["indicators", "--format", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 10];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && !stderr.contains("panicked"), "{:?} {stderr}", out.status);
+}
+
+#[test]
 fn help_is_complete_and_errors_are_clear() {
     let help = ok(&["--help"]);
     for command in ["demo", "import", "fetch", "areas", "indicators", "export", "summary"] {

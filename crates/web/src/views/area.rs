@@ -213,10 +213,25 @@ pub fn build(snap: &Snapshot, area: &AreaInfo) -> AreaPage {
                     &regions,
                     480.0,
                     &format!("{} {}", lang.t("Buurten van", "Buurten of"), area.name),
-                    lang.t(
-                        "De buurten van de afbakening met een vorm in het grensbestand van 2014.",
-                        "The buurten of the delineation with a shape in the 2014 boundary file.",
-                    ),
+                    &{
+                        let years: Vec<String> = s.years.iter().map(i32::to_string).collect();
+                        let years = match years.as_slice() {
+                            [] => lang.t("het grensbestand", "the boundary file").to_string(),
+                            [one] => format!("{} {one}", lang.t("het grensbestand van", "the boundary file of")),
+                            more => format!(
+                                "{} {}",
+                                lang.t("de grensbestanden van", "the boundary files of"),
+                                more.join(", ")
+                            ),
+                        };
+                        format!(
+                            "{} {years}.",
+                            lang.t(
+                                "De buurten van de afbakening met een vorm in",
+                                "The buurten of the delineation with a shape in"
+                            )
+                        )
+                    },
                 )
             })
         };
