@@ -9,10 +9,10 @@ export RUSTC_BOOTSTRAP=1
 mode=${1:-smoke}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(forms routes workbook import_odata import_csv)
+[ ${#targets[@]} -gt 0 ] || targets=(forms routes workbook import_odata import_csv import_sheet)
 python3 seed.py
 # The importers read CSV and JSON of any size; 8 KiB inputs keep them at thousands of executions a second.
-max_len() { case $1 in import_*) echo 8192 ;; workbook) echo 65536 ;; *) echo 4096 ;; esac; }
+max_len() { case $1 in import_sheet|workbook) echo 65536 ;; import_*) echo 8192 ;; *) echo 4096 ;; esac; }
 for t in "${targets[@]}"; do
   case $mode in
     smoke) args=(-runs=2000 -max_total_time=60) ;;

@@ -85,7 +85,13 @@ def main():
                 ["cargo", "run", "--quiet", "-p", "wijkmonitor-request", "--example", "template", "--", str(target), lang],
                 cwd=root, check=True,
             )
-    print(f"corpora written to {CORPUS} ({n} CSV seeds, the request workbook templates in nl and en)")
+    # The Kerncijfers spreadsheet: the constructed .xls fixture, and the templates as .xlsx workbooks.
+    sheet = CORPUS / "import_sheet"
+    sheet.mkdir(parents=True, exist_ok=True)
+    (sheet / "kwb-2019-sample.xls").write_bytes((root / "crates/import/tests/fixtures/kwb-2019-sample.xls").read_bytes())
+    for lang in ["nl", "en"]:
+        (sheet / f"template-{lang}.xlsx").write_bytes((workbook / f"template-{lang}.xlsx").read_bytes())
+    print(f"corpora written to {CORPUS} ({n} CSV seeds, the request workbook templates in nl and en, the KWB sheet)")
 
 
 if __name__ == "__main__":

@@ -77,6 +77,10 @@ fn main() -> ExitCode {
         if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
             std::process::exit(0);
         }
+        // The importer contains a panic of the spreadsheet reader and reports it as an error on the file.
+        if wijkmonitor_import::kwb_sheet::in_spreadsheet_reader() {
+            return;
+        }
         default_hook(info);
     }));
     let cli = Cli::parse();

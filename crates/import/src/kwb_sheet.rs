@@ -26,11 +26,120 @@ use crate::values::{parse_cell, Decimal};
 use crate::{kwb, Format, ImportBatch, ImportContext, SourceFile};
 use calamine::{Data, Reader};
 use std::collections::HashMap;
+use wijkmonitor_model::workbook_guard::MAX_TEXT_BYTES;
 use wijkmonitor_model::{Located, Observation, Region, RegionCode, Value};
 
 /// Whether the bytes open like a workbook: an Office Open XML zip (`.xlsx`) or an OLE compound file (`.xls`).
 pub fn is_workbook(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1])
+}
+
+/// The most an `.xlsx` may unpack to. The national Kerncijfers sheet unpacks to some 200 MB.
+pub const MAX_UNPACKED_BYTES: u64 = 1024 * 1024 * 1024;
+/// The largest rectangle of cells the first sheet may span (the national sheet: about 18,500 rows by 130
+/// columns); the spreadsheet reader allocates the whole rectangle between the outermost cells.
+pub const MAX_CELLS: u64 = 20_000_000;
+
+/// Refuses a container that would make the spreadsheet reader ask for memory without bound (see
+/// [`wijkmonitor_model::workbook_guard`]).
+fn check_container(file: &SourceFile) -> Result<(), Located> {
+    use wijkmonitor_model::workbook_guard::{check_compound_file, declared_unpacked_size};
+    if file.bytes.starts_with(b"PK") {
+        if let Some(size) = declared_unpacked_size(&file.bytes).filter(|&s| s > MAX_UNPACKED_BYTES) {
+            return Err(Located::at(
+                &file.name,
+                0,
+                0,
+                format!(
+                    "the workbook unpacks to {} MB, more than the {} MB a Kerncijfers spreadsheet needs",
+                    size / (1024 * 1024),
+                    MAX_UNPACKED_BYTES / (1024 * 1024)
+                ),
+            ));
+        }
+    } else {
+        check_compound_file(&file.bytes, MAX_CELLS).map_err(|m| Located::at(&file.name, 0, 0, m))?;
+    }
+    Ok(())
+}
+
+/// Streams over the first sheet's cells (without keeping them) and refuses a sheet whose cells span more than
+/// [`MAX_CELLS`], before the reader allocates that rectangle, or copy more than [`MAX_TEXT_BYTES`] of shared
+/// strings.
+fn check_extent(book: &mut calamine::Xlsx<std::io::Cursor<&[u8]>>, file: &SourceFile) -> Result<(), Located> {
+    let Some(name) = book.sheet_names().first().cloned() else { return Ok(()) };
+    let unreadable =
+        |e: calamine::XlsxError| Located::at(&file.name, 0, 0, format!("the workbook cannot be read: {e}"));
+    let mut reader = book.worksheet_cells_reader(&name).map_err(unreadable)?;
+    let (mut rows, mut cols) = ((u32::MAX, 0u32), (u32::MAX, 0u32));
+    let (mut n, mut text) = (0u64, 0u64);
+    while let Some(cell) = reader.next_cell().map_err(unreadable)? {
+        let (r, c) = cell.get_position();
+        // Each cell that refers to the shared strings gets its own copy of the string.
+        if let calamine::DataRef::SharedString(s) = cell.get_value() {
+            text = text.saturating_add(s.len() as u64);
+            if text > MAX_TEXT_BYTES {
+                return Err(Located::at(
+                    &file.name,
+                    u64::from(r) + 1,
+                    u64::from(c) + 1,
+                    format!(
+                        "the cells up to this one copy more than {} MB of shared strings; a Kerncijfers \
+                         spreadsheet holds a few MB of text",
+                        MAX_TEXT_BYTES / (1024 * 1024)
+                    ),
+                ));
+            }
+        }
+        rows = (rows.0.min(r), rows.1.max(r));
+        cols = (cols.0.min(c), cols.1.max(c));
+        n += 1;
+        let span = u64::from(rows.1 - rows.0 + 1) * u64::from(cols.1 - cols.0 + 1);
+        if span > MAX_CELLS || n > MAX_CELLS {
+            return Err(Located::at(
+                &file.name,
+                u64::from(r) + 1,
+                u64::from(c) + 1,
+                format!(
+                    "the first sheet spans more than {MAX_CELLS} cells up to this one; a Kerncijfers spreadsheet \
+                     spans a few million"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+thread_local! {
+    static IN_READER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether this thread is inside the spreadsheet reader, where a panic is contained and reported as an error: a
+/// program's panic hook can use it to stay quiet about such a panic.
+pub fn in_spreadsheet_reader() -> bool {
+    IN_READER.with(std::cell::Cell::get)
+}
+
+/// Runs the spreadsheet reader and turns a panic in it into an error on the file. The `.xls` reader indexes
+/// records by the lengths and offsets the file declares; the container checks refuse what would exhaust memory,
+/// and what remains of a damaged file (a record shorter than its type needs) must not take the program down.
+fn contained<T>(file: &SourceFile, read: impl FnOnce() -> Result<T, Located>) -> Result<T, Located> {
+    IN_READER.with(|c| c.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
+    IN_READER.with(|c| c.set(false));
+    result.unwrap_or_else(|payload| {
+        let why = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("no reason given");
+        Err(Located::at(
+            &file.name,
+            0,
+            0,
+            format!("the spreadsheet is damaged: the spreadsheet reader stopped on it ({why})"),
+        ))
+    })
 }
 
 /// The value of a numeric cell: a number, or one of the special codes of CBS geo products.
@@ -89,13 +198,33 @@ enum Column<'c> {
 /// Reads a KWB spreadsheet.
 pub fn read(file: &SourceFile, ctx: &ImportContext<'_>) -> Result<ImportBatch, Located> {
     let at = |row: usize, col: usize, message: String| Located::at(&file.name, row as u64 + 1, col as u64 + 1, message);
-    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(file.bytes.as_slice()))
-        .map_err(|e| Located::at(&file.name, 0, 0, format!("the workbook cannot be read: {e}")))?;
-    let sheet = match book.worksheet_range_at(0) {
-        Some(Ok(range)) => range,
-        Some(Err(e)) => return Err(Located::at(&file.name, 0, 0, format!("the first sheet cannot be read: {e}"))),
-        None => return Err(Located::at(&file.name, 0, 0, "the workbook has no sheet")),
+    check_container(file)?;
+    // Only the two forms CBS publishes are opened: a zip as .xlsx, a compound file as .xls (not .xlsb or .ods,
+    // whose readers a damaged file would otherwise reach as well).
+    let cannot = |e: &dyn std::fmt::Display| {
+        Located::at(
+            &file.name,
+            0,
+            0,
+            format!("the file starts like a spreadsheet (.xlsx or .xls) but cannot be read as one: {e}"),
+        )
     };
+    let first = |sheet: Option<Result<calamine::Range<Data>, String>>| match sheet {
+        Some(Ok(range)) => Ok(range),
+        Some(Err(e)) => Err(Located::at(&file.name, 0, 0, format!("the first sheet cannot be read: {e}"))),
+        None => Err(Located::at(&file.name, 0, 0, "the workbook has no sheet")),
+    };
+    let cursor = || std::io::Cursor::new(file.bytes.as_slice());
+    let sheet = contained(file, || {
+        if file.bytes.starts_with(b"PK") {
+            let mut book = calamine::Xlsx::new(cursor()).map_err(|e| cannot(&e))?;
+            check_extent(&mut book, file)?;
+            first(book.worksheet_range_at(0).map(|r| r.map_err(|e| e.to_string())))
+        } else {
+            let mut book = calamine::Xls::new(cursor()).map_err(|e| cannot(&e))?;
+            first(book.worksheet_range_at(0).map(|r| r.map_err(|e| e.to_string())))
+        }
+    })?;
     // Rows and columns as the spreadsheet numbers them, wherever the used range starts.
     let (row0, col0) = sheet.start().map_or((0, 0), |(r, c)| (r as usize, c as usize));
     let rows: Vec<&[Data]> = sheet.rows().collect();

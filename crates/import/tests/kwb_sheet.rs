@@ -192,5 +192,70 @@ fn errors_name_the_sheet_row_and_column() {
     assert!(err.message.contains("not the Kerncijfers wijken en buurten spreadsheet"), "{err}");
     let err = read(&SourceFile::new("kwb-2019.xlsx", b"PK\x03\x04 not a zip".to_vec()), ImportOptions::default())
         .unwrap_err();
-    assert!(err.message.contains("the workbook cannot be read"), "{err}");
+    assert!(err.message.contains("cannot be read as one"), "{err}");
+}
+
+#[test]
+fn workbooks_that_would_ask_for_memory_without_bound_are_refused() {
+    // A compound file whose directory chain loops (found by fuzzing): the spreadsheet reader would grow the
+    // chain until memory ran out.
+    let looping = SourceFile::new("kwb-2019.xls", fixture("kwb-looping-chain.xls").bytes);
+    let err = read(&looping, ImportOptions::default()).unwrap_err();
+    assert!(err.message.contains("the compound file (.xls) is damaged"), "{err}");
+    // One whose stream chain points past the allocation table (found by fuzzing): the reader would panic.
+    let past = SourceFile::new("kwb-2019.xls", fixture("kwb-bad-chain.xls").bytes);
+    let err = read(&past, ImportOptions::default()).unwrap_err();
+    assert!(err.message.contains("the compound file (.xls) is damaged"), "{err}");
+    // The fixture it came from passes the same check.
+    assert!(
+        read(&SourceFile::new("kwb-2019.xls", fixture("kwb-2019-sample.xls").bytes), ImportOptions::default()).is_ok()
+    );
+    // The same sample with one record changed (offsets found in the file; its workbook stream lies in regular
+    // sectors, in order). The change must be there, so that each refusal below is the changed record's doing.
+    let sample = fixture("kwb-2019-sample.xls").bytes;
+    let patched = |at: usize, expect: &[u8], new: &[u8]| {
+        assert_eq!(&sample[at..at + expect.len()], expect, "the sample changed; find the record again");
+        let mut bytes = sample.clone();
+        bytes[at + expect.len() - new.len()..at + expect.len()].copy_from_slice(new);
+        SourceFile::new("kwb-2019.xls", bytes)
+    };
+    // DIMENSIONS (type 0x0200) declaring 16 million rows of 12 columns: the reader reserves them up front.
+    let dims = patched(1852, &[0x00, 0x02, 0x0E, 0x00, 0, 0, 0, 0, 0x07, 0, 0, 0], &[0xFF, 0xFF, 0xFF, 0]);
+    let err = read(&dims, ImportOptions::default()).unwrap_err();
+    assert!(err.message.contains("declares a sheet of 201326580 cells"), "{err}");
+    // A LABELSST cell (type 0x00FD) moved to row and column 65535: the rectangle up to it has 4 billion cells.
+    let wide = patched(2066, &[0xFD, 0x00, 0x0A, 0x00, 0, 0, 0, 0], &[0xFF, 0xFF, 0xFF, 0xFF]);
+    let err = read(&wide, ImportOptions::default()).unwrap_err();
+    assert!(err.message.contains("between the outermost cells of its sheets"), "{err}");
+    // A BOUNDSHEET (type 0x0085) whose sheet begins beyond the stream: the reader would slice past its end.
+    let beyond = patched(1419, &[0x85, 0x00, 0x0F, 0x00, 0xE4, 0x04, 0, 0], &[0, 0, 0, 0x10]);
+    let err = read(&beyond, ImportOptions::default()).unwrap_err();
+    assert!(err.message.contains("a sheet begins at byte 268435456, beyond the end"), "{err}");
+    // A BOUNDSHEET cut to 4 bytes passes the checks, and the reader indexes past it: contained, and said.
+    let short = patched(1419, &[0x85, 0x00, 0x0F, 0x00], &[0x04, 0x00]);
+    let err = read(&short, ImportOptions::default()).unwrap_err();
+    assert!(err.message.contains("the spreadsheet is damaged: the spreadsheet reader stopped on it"), "{err}");
+    assert!(!kwb_sheet::in_spreadsheet_reader());
+    // Two cells at opposite corners of a sheet: a tiny file asking for a rectangle of 17 billion cells.
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "gwb_code_10").unwrap();
+    sheet.write_number(1_048_575, 16_383, 1.0).unwrap();
+    let corners = SourceFile::new("kwb-2019.xlsx", book.save_to_buffer().unwrap());
+    let err = read(&corners, ImportOptions::default()).unwrap_err();
+    assert!(err.message.contains("spans more than 20000000 cells"), "{err}");
+    assert_eq!((err.location.line, err.location.column), (1_048_576, 16_384), "{err}");
+    // One shared string of 32,767 characters in 17,000 cells: a file of a few hundred kB asking for 557 MB.
+    let long = "x".repeat(32_767);
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "gwb_code_10").unwrap();
+    for r in 1..=17_000 {
+        sheet.write_string(r, 1, &long).unwrap();
+    }
+    let copies = SourceFile::new("kwb-2019.xlsx", book.save_to_buffer().unwrap());
+    let err = read(&copies, ImportOptions::default()).unwrap_err();
+    assert!(err.message.contains("copy more than 512 MB of shared strings"), "{err}");
+    assert_eq!(err.location.column, 2, "{err}");
+    assert!((16_000..17_000).contains(&err.location.line), "{err}");
 }

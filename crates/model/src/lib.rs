@@ -31,6 +31,7 @@ pub mod observation;
 pub mod period;
 pub mod region;
 pub mod target;
+pub mod workbook_guard;
 
 pub use area::{FocusArea, FocusAreaSet};
 pub use catalogue::{Catalogue, Indicator, Variable};

@@ -240,34 +240,7 @@ fn find_columns(sheet: &Sheet, year: i32) -> Result<Columns, CellError> {
 /// upload that unpacks to gigabytes (a "zip bomb") before anything is decompressed.
 pub const MAX_UNPACKED_BYTES: u64 = 64 * 1024 * 1024;
 
-fn le16(b: &[u8], at: usize) -> Option<u64> {
-    Some(u64::from(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?)))
-}
-
-fn le32(b: &[u8], at: usize) -> Option<u64> {
-    Some(u64::from(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?)))
-}
-
-/// The sum of the uncompressed sizes the zip's central directory declares, or `None` when it cannot be read (the
-/// zip reader then reports the file as unreadable). ZIP64 entries (sizes of 4 GB and more) count as too large.
-pub(crate) fn declared_unpacked_size(bytes: &[u8]) -> Option<u64> {
-    // The end-of-central-directory record is in the last 22 + 65535 bytes (it may be followed by a comment).
-    let from = bytes.len().saturating_sub(22 + 65_535);
-    let eocd = (from..bytes.len().saturating_sub(21)).rev().find(|&i| bytes[i..i + 4] == [0x50, 0x4b, 0x05, 0x06])?;
-    let entries = le16(bytes, eocd + 10)?;
-    let mut at = usize::try_from(le32(bytes, eocd + 16)?).ok()?;
-    let mut total = 0u64;
-    for _ in 0..entries {
-        if bytes.get(at..at + 4)? != [0x50, 0x4b, 0x01, 0x02] {
-            return None;
-        }
-        let size = le32(bytes, at + 24)?;
-        total = total.saturating_add(if size == 0xFFFF_FFFF { u64::MAX } else { size });
-        let skip = 46 + le16(bytes, at + 28)? + le16(bytes, at + 30)? + le16(bytes, at + 32)?;
-        at = at.checked_add(usize::try_from(skip).ok()?)?;
-    }
-    Some(total)
-}
+pub(crate) use wijkmonitor_model::workbook_guard::declared_unpacked_size;
 
 fn check_unpacked_size(bytes: &[u8]) -> Result<(), CellError> {
     match declared_unpacked_size(bytes) {
