@@ -574,4 +574,31 @@ mod tests {
             assert!(err.message_en.contains("outside the template"), "{err:?}");
         }
     }
+
+    #[test]
+    fn one_long_text_in_many_cells_is_refused_before_it_is_copied_into_each() {
+        let items = items(&Catalogue::builtin());
+        let long = "x".repeat(32_767);
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        for name in [INFO_SHEET, REQUEST_SHEET] {
+            let ws = wb.add_worksheet();
+            ws.set_name(name).unwrap();
+            ws.write_string(INFO_AREA.0, INFO_AREA.1, "heerlen-noord").unwrap();
+            ws.write_number(INFO_YEAR.0, INFO_YEAR.1, 2025).unwrap();
+            if name == REQUEST_SHEET {
+                // 600 copies of 32 kB: 19 MB of text from a file of a few kB.
+                for row in 0..20 {
+                    for col in 0..30 {
+                        ws.write_string(row + 10, col, &long).unwrap();
+                    }
+                }
+            }
+        }
+        let bytes = wb.save_to_buffer().unwrap();
+        assert!(bytes.len() < 50_000, "a small file: {}", bytes.len());
+        let err = read_upload(&bytes, "heerlen-noord", 2025, &items).unwrap_err();
+        assert!(err.message_en.contains("more than 16 MB of text"), "{err:?}");
+        assert!(err.message_nl.contains("meer dan 16 MB tekst"), "{err:?}");
+        assert!(err.cell.as_deref().is_some_and(|c| c.starts_with(REQUEST_SHEET)), "{err:?}");
+    }
 }

@@ -131,11 +131,14 @@ fn unreadable(e: ReadError, bytes: &[u8]) -> CellError {
 /// The rows and columns a filled-in template can use; anything beyond is not the template.
 pub const MAX_ROWS: u32 = 2_000;
 pub const MAX_COLUMNS: u32 = 64;
+/// The most text the cells of one sheet may hold together (a filled-in template holds well under a megabyte).
+pub const MAX_COPIED_TEXT: u64 = 16 * 1024 * 1024;
 
 /// Streams over the cells of a sheet (without keeping them) and refuses one that lies outside the template's
 /// extent, or more cells than fit in it. The spreadsheet reader allocates the whole rectangle between the
 /// outermost cells, so a tiny file with cells at A1 and XFD1048576 would otherwise ask for hundreds of
-/// gigabytes; it also refuses a sheet that repeats cells without end.
+/// gigabytes; it also refuses a sheet that repeats cells without end, or copies a long shared string into
+/// many cells.
 fn check_extent(book: &mut Xlsx<Cursor<&[u8]>>, name: &'static str, bytes: &[u8]) -> Result<(), CellError> {
     let outside = |row: u32, col: u32| {
         refuse(
@@ -149,12 +152,32 @@ fn check_extent(book: &mut Xlsx<Cursor<&[u8]>>, name: &'static str, bytes: &[u8]
     let limit = u64::from(MAX_ROWS * MAX_COLUMNS);
     // Values and styles are read in two passes by the spreadsheet reader, so both are checked.
     let mut reader = book.worksheet_cells_reader(name).map_err(|e| unreadable(e, bytes))?;
-    let mut n: u64 = 0;
+    let (mut n, mut text) = (0u64, 0u64);
     while let Some(cell) = reader.next_cell().map_err(|e| unreadable(e, bytes))? {
         let (row, col) = cell.get_position();
         n += 1;
         if row >= MAX_ROWS || col >= MAX_COLUMNS || n > limit {
             return Err(outside(row, col));
+        }
+        // Each cell that refers to the shared strings gets its own copy of the string: one long string in
+        // every cell of the template would ask for terabytes.
+        if let calamine::DataRef::SharedString(s) = cell.get_value() {
+            text = text.saturating_add(s.len() as u64);
+            if text > MAX_COPIED_TEXT {
+                return Err(refuse(
+                    Some(cell_name(name, row, col)),
+                    format!(
+                        "de cellen tot en met deze bevatten samen meer dan {} MB tekst; vul het sjabloon in met \
+                         korte teksten",
+                        MAX_COPIED_TEXT / (1024 * 1024)
+                    ),
+                    format!(
+                        "the cells up to this one hold more than {} MB of text together; fill in the template \
+                         with short texts",
+                        MAX_COPIED_TEXT / (1024 * 1024)
+                    ),
+                ));
+            }
         }
     }
     drop(reader);
